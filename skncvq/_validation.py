@@ -1,0 +1,114 @@
+"""Input and parameter validation: every error message users see about their data lives here."""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+__all__ = ["as_series_array", "check_min_length", "check_param", "min_length"]
+
+
+def _to_numpy(X: Any) -> np.ndarray:
+    if hasattr(X, "iloc") and hasattr(X, "columns"):  # pandas DataFrame
+        X = X.to_numpy()
+    try:
+        arr = np.asarray(X)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(
+            "X must be an array of equal-length univariate series; could not convert it to an array "
+            f"({exc}). For series of unequal lengths, resample them first, e.g. with "
+            "tslearn.preprocessing.TimeSeriesResampler."
+        ) from exc
+    return arr
+
+
+def as_series_array(X: Any, *, name: str = "X", min_samples: int = 1) -> np.ndarray:
+    """Validate a collection of univariate series and return a writable float32 ``(n, L)`` copy.
+
+    Accepts 2-D ``(n, L)`` arrays or DataFrames, ``(n, 1, L)`` (aeon/sktime) and ``(n, L, 1)``
+    (tslearn). Rejects sparse input, non-numeric values, NaN/inf, multivariate series and empty
+    input with a ValueError (TypeError for sparse input) that says what is expected.
+    """
+    if hasattr(X, "toarray") or type(X).__module__.startswith("scipy.sparse"):
+        raise TypeError(f"{name} is a sparse matrix; skncvq needs dense series, e.g. {name}.toarray().")
+    arr = _to_numpy(X)
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+        try:
+            arr = arr.astype(np.float64)
+        except (ValueError, TypeError) as exc:
+            raise ValueError(
+                f"{name} must contain numeric values only; got dtype {arr.dtype} with values that "
+                f"cannot be converted to float ({exc})."
+            ) from exc
+    if np.iscomplexobj(arr):
+        raise ValueError(f"{name} is complex; skncvq expects real-valued series.")
+    if arr.ndim == 3:
+        if arr.shape[1] == 1:
+            arr = arr[:, 0, :]  # (n, 1, L) -> (n, L)
+        elif arr.shape[2] == 1:
+            arr = arr[:, :, 0]  # (n, L, 1) -> (n, L)
+        else:
+            raise ValueError(
+                f"{name} has shape {arr.shape}: skncvq handles univariate series only, as (n, L), "
+                "(n, 1, L) or (n, L, 1). Fit one model per channel for multivariate data."
+            )
+    elif arr.ndim != 2:
+        raise ValueError(
+            f"{name} must be 2-D (n_series, length), or 3-D with one channel; got {arr.ndim}-D "
+            f"input of shape {arr.shape}. Reshape a single series with X.reshape(1, -1)."
+        )
+    if arr.shape[0] < max(min_samples, 1):
+        raise ValueError(
+            f"Found array with {arr.shape[0]} sample(s) (shape={arr.shape}) while a minimum of "
+            f"{max(min_samples, 1)} is required."
+        )
+    if arr.shape[1] < 1:
+        raise ValueError(f"Found array with 0 feature(s) (shape={arr.shape}) while a minimum of 1 is required.")
+    if not np.isfinite(arr).all():
+        raise ValueError(
+            f"{name} contains NaN or infinity; skncvq expects complete, finite series. Impute or "
+            "drop missing values first (e.g. sklearn.impute.SimpleImputer or pandas interpolate)."
+        )
+    return np.array(arr, dtype=np.float32, copy=True)
+
+
+def min_length(n_fft: int) -> int:
+    """Shortest series the STFT (reflect padding of ``n_fft // 2``) can handle."""
+    return n_fft // 2 + 1
+
+
+def check_min_length(length: int, n_fft: int) -> None:
+    """Raise when the series are too short for the STFT and one downsampling block."""
+    need = min_length(n_fft)
+    if length < need:
+        raise ValueError(
+            f"Series of length {length} ({length} feature(s)) are too short: with n_fft={n_fft} the "
+            f"STFT and the stride-2 encoder need at least {need} time steps. Use a smaller n_fft "
+            "or longer series."
+        )
+
+
+def check_param(name: str, value: Any, *, kind: type | tuple[type, ...], low: float | None = None,
+                high: float | None = None, allow_none: bool = False, options: tuple | None = None) -> None:
+    """Check one hyperparameter's type, range or options; raise a ValueError naming it."""
+    if value is None and allow_none:
+        return
+    if options is not None:
+        if value not in options:
+            raise ValueError(f"{name}={value!r} is not valid; expected one of {list(options)!r}.")
+        return
+    if kind in (int, float) or kind == (int, float):
+        ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
+        if kind is int:
+            ok = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+    else:
+        ok = isinstance(value, kind)
+    if not ok:
+        expected = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        raise ValueError(f"{name} must be {expected}{' or None' if allow_none else ''}; got {value!r}.")
+    if low is not None and value < low:
+        raise ValueError(f"{name} must be >= {low}; got {value!r}.")
+    if high is not None and value > high:
+        raise ValueError(f"{name} must be <= {high}; got {value!r}.")

@@ -1,0 +1,223 @@
+"""Datasets: UCR archive loader (offline first), the embedded Trace data and synthetic series."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import tempfile
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["load_ucr", "load_trace", "make_synthetic", "DATA_ENV"]
+
+DATA_ENV = "SKNCVQ_DATA"
+
+
+def _default_home(data_home: str | os.PathLike | None) -> Path | None:
+    if data_home is not None:
+        return Path(data_home).expanduser()
+    env = os.environ.get(DATA_ENV)
+    return Path(env).expanduser() if env else None
+
+
+def _find_split(folder: Path, name: str, split: str) -> Path | None:
+    for suffix in (".tsv", ".tsv.gz"):
+        path = folder / f"{name}_{split}{suffix}"
+        if path.is_file():
+            return path
+    return None
+
+
+def _labels(raw: np.ndarray) -> np.ndarray:
+    """UCR labels are written as numbers; return integers when they all are integral."""
+    if np.all(np.isfinite(raw)) and np.all(raw == np.round(raw)):
+        return raw.astype(np.int64)
+    return raw
+
+
+def _read_tsv(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt") as fh:
+        data = np.loadtxt(fh, delimiter="\t", dtype=np.float64, ndmin=2)
+    return data[:, 1:], _labels(data[:, 0])
+
+
+def _write_tsv_atomic(path: Path, X: np.ndarray, y: np.ndarray) -> None:
+    """Write ``label<TAB>values`` lines through a temporary file renamed into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "w") as fh:
+            for label, row in zip(y, X):
+                fh.write("\t".join([str(label), *(repr(float(v)) for v in row)]) + "\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _download(name: str, home: Path) -> None:
+    """Fetch ``name`` through tslearn's UCR/UEA loader and store it in the UCR 2018 layout."""
+    from tslearn.datasets import UCR_UEA_datasets
+
+    with tempfile.TemporaryDirectory(dir=home) as cache, warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        try:
+            X_tr, y_tr, X_te, y_te = UCR_UEA_datasets(root_dir=cache).load_dataset(name)
+        except OSError as exc:  # URLError and friends
+            raise ConnectionError(str(exc)) from exc
+    if X_tr is None:
+        raise ConnectionError(f"the archive did not provide {name!r}")
+    if X_tr.shape[2] != 1:
+        raise ValueError(f"{name!r} is multivariate ({X_tr.shape[2]} channels); skncvq is univariate.")
+    folder = home / name
+    _write_tsv_atomic(folder / f"{name}_TRAIN.tsv", X_tr[:, :, 0], y_tr)
+    _write_tsv_atomic(folder / f"{name}_TEST.tsv", X_te[:, :, 0], y_te)
+
+
+def load_ucr(
+    name: str, *, data_home: str | os.PathLike | None = None, download: bool = True
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Load a univariate UCR dataset with its official train/test split.
+
+    Files are read from ``<data_home>/<name>/<name>_TRAIN.tsv`` and ``..._TEST.tsv`` (plain or
+    ``.gz``), the layout of the UCR 2018 archive: one series per line, tab separated, label first.
+    ``data_home`` defaults to the ``SKNCVQ_DATA`` environment variable. When the files are missing
+    and ``download`` is true, the dataset is fetched through tslearn's UCR/UEA loader and written
+    there in that layout.
+
+    Parameters
+    ----------
+    name : str
+        Dataset name as in the archive, e.g. ``"FordA"``.
+    data_home : str or path-like, optional
+        Folder holding one sub-folder per dataset.
+    download : bool, default=True
+        Try to download missing files.
+
+    Returns
+    -------
+    X_train : ndarray of shape (n_train, length)
+    y_train : ndarray of shape (n_train,)
+        Labels as written in the archive (integers when integral).
+    X_test : ndarray of shape (n_test, length)
+    y_test : ndarray of shape (n_test,)
+
+    Raises
+    ------
+    FileNotFoundError
+        When the files are absent and cannot be downloaded; the message says where to put them.
+
+    Examples
+    --------
+    >>> from skncvq.datasets import load_ucr
+    >>> X_train, y_train, X_test, y_test = load_ucr("FordA", data_home="ucr")  # doctest: +SKIP
+    """
+    if not isinstance(name, str) or not name or "/" in name or "\\" in name:
+        raise ValueError(f"name must be a UCR dataset name such as 'FordA'; got {name!r}.")
+    home = _default_home(data_home)
+    where = home if home is not None else Path("~/skncvq_data").expanduser()
+    folder = where / name
+    paths = [_find_split(folder, name, s) for s in ("TRAIN", "TEST")]
+    if None in paths and download:
+        try:
+            where.mkdir(parents=True, exist_ok=True)
+            _download(name, where)
+        except (ConnectionError, OSError) as exc:
+            reason = f" Download failed: {exc}."
+        else:
+            reason = ""
+        paths = [_find_split(folder, name, s) for s in ("TRAIN", "TEST")]
+    else:
+        reason = "" if None not in paths else " Downloading is disabled (download=False)."
+    if None in paths:
+        raise FileNotFoundError(
+            f"UCR dataset {name!r} not found: expected {folder / (name + '_TRAIN.tsv')} and "
+            f"{folder / (name + '_TEST.tsv')} (optionally .gz).{reason} Put the archive's files there, "
+            f"or pass data_home= / set the {DATA_ENV} environment variable to the folder that holds "
+            f"{name}/."
+        )
+    X_train, y_train = _read_tsv(paths[0])
+    X_test, y_test = _read_tsv(paths[1])
+    return X_train, y_train, X_test, y_test
+
+
+def load_trace() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Load the UCR Trace dataset shipped inside tslearn (no network needed).
+
+    Returns
+    -------
+    X_train, y_train, X_test, y_test : ndarrays
+        100 train and 100 test series of length 275, labels 1 to 4.
+
+    Examples
+    --------
+    >>> from skncvq.datasets import load_trace
+    >>> X_train, y_train, X_test, y_test = load_trace()
+    >>> X_train.shape, sorted(set(y_train))
+    ((100, 275), [1, 2, 3, 4])
+    """
+    from tslearn.datasets import CachedDatasets
+
+    X_tr, y_tr, X_te, y_te = CachedDatasets().load_dataset("Trace")
+    return X_tr[:, :, 0].astype(np.float64), np.asarray(y_tr), X_te[:, :, 0].astype(np.float64), np.asarray(y_te)
+
+
+def make_synthetic(
+    n_samples: int = 200,
+    length: int = 128,
+    n_classes: int = 3,
+    *,
+    noise: float = 0.1,
+    random_state: int | np.random.RandomState | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Class-structured synthetic series: each class has its own waveform with random phase,
+    amplitude and noise.
+
+    Class ``k`` is a sine of frequency ``k + 1`` cycles per series (odd classes add a square
+    bump in the second half), so classes differ in shape while every series varies.
+
+    Parameters
+    ----------
+    n_samples : int, default=200
+        Number of series (classes are balanced, in random order).
+    length : int, default=128
+        Length of each series.
+    n_classes : int, default=3
+        Number of classes, labelled 0 .. n_classes - 1.
+    noise : float, default=0.1
+        Standard deviation of the added Gaussian noise.
+    random_state : int, RandomState instance or None
+        Seed for reproducible output.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, length)
+    y : ndarray of shape (n_samples,)
+
+    Examples
+    --------
+    >>> from skncvq.datasets import make_synthetic
+    >>> X, y = make_synthetic(10, 64, 2, random_state=0)
+    >>> X.shape, y.shape
+    ((10, 64), (10,))
+    """
+    from sklearn.utils import check_random_state
+
+    if n_samples < 1 or length < 2 or n_classes < 1:
+        raise ValueError(
+            f"need n_samples >= 1, length >= 2 and n_classes >= 1; got {n_samples}, {length}, {n_classes}."
+        )
+    rng = check_random_state(random_state)
+    y = rng.permutation(np.arange(n_samples) % n_classes)
+    t = np.linspace(0, 1, length)[None]  # (1, L)
+    freq = (y + 1)[:, None]
+    phase = rng.uniform(0, 2 * np.pi, (n_samples, 1))
+    amp = rng.uniform(0.8, 1.2, (n_samples, 1))
+    X = amp * np.sin(2 * np.pi * freq * t + phase)
+    bump = ((t > 0.55) & (t < 0.8)).astype(float)
+    X = X + np.where((y % 2 == 1)[:, None], bump, 0.0)
+    X = X + noise * rng.standard_normal(X.shape)
+    return X, y

@@ -1,0 +1,5 @@
+"""scikit-learn estimators: numpy in, numpy out."""
+
+from .tokenizer import NCVQVAETransformer
+
+__all__ = ["NCVQVAETransformer"]

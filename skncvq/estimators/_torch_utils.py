@@ -1,0 +1,60 @@
+"""Small helpers shared by the estimators: device and precision resolution, seeding, batching."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import numpy as np
+import torch
+from sklearn.utils import check_random_state
+
+__all__ = ["resolve_device", "resolve_precision", "draw_seed", "eval_mode", "batched"]
+
+
+def resolve_device(device: str) -> str:
+    """``"auto"`` -> ``"cuda"`` when available, else ``"cpu"``; other strings pass through."""
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise ValueError(f"device={device!r} was requested but CUDA is not available; use 'auto' or 'cpu'.")
+    return device
+
+
+def resolve_precision(precision: str, device: str) -> str:
+    """``"auto"`` -> ``"bf16"`` where the hardware runs bfloat16 natively, else ``"fp32"``."""
+    if precision != "auto":
+        return precision
+    if device.startswith("cuda"):
+        return "bf16" if torch.cuda.is_bf16_supported() else "fp32"
+    try:
+        native = bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        native = False
+    return "bf16" if native else "fp32"
+
+
+def draw_seed(random_state) -> int:
+    """One 31-bit integer seed from an sklearn-style ``random_state``."""
+    return int(check_random_state(random_state).randint(0, 2**31 - 1))
+
+
+@contextmanager
+def eval_mode(module: torch.nn.Module) -> Iterator[torch.nn.Module]:
+    """Put ``module`` in eval mode under ``no_grad`` and restore its previous mode afterwards."""
+    was_training = module.training
+    module.eval()
+    try:
+        with torch.no_grad():
+            yield module
+    finally:
+        module.train(was_training)
+
+
+def batched(fn: Callable[[torch.Tensor], torch.Tensor], X: np.ndarray, device: str, batch_size: int) -> np.ndarray:
+    """Apply ``fn`` to ``X`` in batches on ``device`` and return the concatenated numpy result."""
+    outs = []
+    for start in range(0, len(X), batch_size):
+        chunk = torch.from_numpy(X[start : start + batch_size]).to(device)
+        outs.append(fn(chunk).cpu().numpy())
+    return np.concatenate(outs, axis=0)

@@ -1,0 +1,25 @@
+"""Pure torch modules of skncvq (no scikit-learn, no skorch)."""
+
+from .codec import Decoder, Encoder
+from .config import NCVQVAEConfig, n_downsample_blocks
+from .ncvqvae import NCVQVAE, LossTerms, NCVQVAEOutput
+from .quantizer import QuantizerOutput, VectorQuantizer
+from .ssl import IterNorm, Projector, barlow_twins_loss, vibcreg_loss
+from .timefreq import TimeFrequency
+
+__all__ = [
+    "NCVQVAE",
+    "NCVQVAEConfig",
+    "NCVQVAEOutput",
+    "LossTerms",
+    "Encoder",
+    "Decoder",
+    "VectorQuantizer",
+    "QuantizerOutput",
+    "Projector",
+    "IterNorm",
+    "barlow_twins_loss",
+    "vibcreg_loss",
+    "TimeFrequency",
+    "n_downsample_blocks",
+]

@@ -1,0 +1,6 @@
+"""The only sub-package that imports skorch: the training net and its callbacks."""
+
+from .callbacks import CosineBudget, LossTermsLogger
+from .net import LOSS_KEYS, TokenizerNet
+
+__all__ = ["TokenizerNet", "LossTermsLogger", "CosineBudget", "LOSS_KEYS"]

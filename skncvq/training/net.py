@@ -1,0 +1,72 @@
+"""The skorch net that trains the NC-VQVAE: two views, named loss terms, optional bf16 autocast."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from skorch import NeuralNet
+
+from ..augment import augment
+
+__all__ = ["TokenizerNet", "LOSS_KEYS"]
+
+LOSS_KEYS = ("recon_time", "recon_stft", "vq", "ssl", "aug_recon", "perplexity", "dead_codes")
+
+
+class TokenizerNet(NeuralNet):
+    """skorch ``NeuralNet`` whose training step runs the NC-VQVAE objective.
+
+    Only ``train_step_single`` is overridden: it draws the augmented view with a seeded
+    generator (when the module has an SSL head), runs the forward under autocast when
+    ``precision="bf16"``, and records every loss term per batch.
+
+    Parameters
+    ----------
+    augmentations : str or sequence of str
+        Augmentation set or names for the second view.
+    aug_generator : torch.Generator
+        Source of the augmentations' randomness.
+    precision : {"fp32", "bf16"}
+        Autocast dtype for the forward pass (the quantizer, STFT and losses stay float32).
+    **kwargs
+        Passed to :class:`skorch.NeuralNet`.
+    """
+
+    def __init__(
+        self,
+        *args,
+        augmentations: str | Sequence[str] = "slice",
+        aug_generator: torch.Generator | None = None,
+        precision: str = "fp32",
+        **kwargs,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.augmentations = augmentations
+        self.aug_generator = aug_generator
+        self.precision = precision
+
+    def train_step_single(self, batch, **fit_params):
+        self._set_training(True)
+        Xi, _ = batch
+        x = Xi.to(self.device)  # (B, 1, L)
+        module = self.module_
+        x_aug = None
+        if module.projector is not None:
+            generator = self.aug_generator or torch.Generator().manual_seed(0)
+            x_aug = augment(x, self.augmentations, generator=generator)
+        with torch.autocast(
+            device_type=x.device.type, dtype=torch.bfloat16, enabled=self.precision == "bf16"
+        ):
+            out = module(x, x_aug)
+        terms = module.loss(x, out, x_aug)
+        terms.total.backward()
+        record = self.history.record_batch
+        record("recon_time", terms.recon_time.item())
+        record("recon_stft", terms.recon_stft.item())
+        record("vq", terms.vq.item())
+        record("ssl", terms.ssl.item())
+        record("aug_recon", terms.aug_recon.item())
+        record("perplexity", out.perplexity.item())
+        record("dead_codes", int(out.n_dead.item()))
+        return {"loss": terms.total, "y_pred": out.x_recon}
