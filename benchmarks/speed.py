@@ -1,0 +1,124 @@
+"""Stage-1 speed at FordA shape (length 500, batch 128): default vs reference configuration.
+
+For each configuration, in a fresh subprocess: training series/s (real ``fit`` path, median over
+epochs after the first), transform series/s, peak resident memory, training FLOPs per series
+(counted with torch's FlopCounterMode on one fp32 forward + backward) and the achieved FLOP/s
+divided by the fp32 matmul FLOP/s measured in the same process.
+
+Usage: python benchmarks/speed.py [--n-series 1024] [--epochs 4]
+Writes benchmarks/results/speed.json and speed.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import platform
+import resource
+import time
+
+CONFIGS = {
+    "reference (BT, 4096 projector, fp32)": dict(ssl="barlowtwins", projector_dim=4096, precision="fp32"),
+    "default (BT, 512 projector, auto precision)": dict(ssl="barlowtwins"),
+    "default, fp32": dict(ssl="barlowtwins", precision="fp32"),
+    "naive VQ-VAE (auto precision)": dict(ssl=None),
+}
+LENGTH, BATCH = 500, 128
+
+
+def _matmul_flops(seconds: float = 2.0) -> float:
+    import torch
+
+    a, b = torch.randn(2048, 2048), torch.randn(2048, 2048)
+    a @ b
+    n, t0 = 0, time.perf_counter()
+    while time.perf_counter() - t0 < seconds:
+        a @ b
+        n += 1
+    return 2 * 2048**3 * n / (time.perf_counter() - t0)
+
+
+def _train_flops_per_series(tok, x) -> float:
+    import torch
+    from torch.utils.flop_counter import FlopCounterMode
+
+    from skncvq.augment import augment
+
+    module = tok.module_
+    module.train()
+    xb = torch.from_numpy(x[:BATCH])
+    x_aug = augment(xb, "slice", generator=torch.Generator().manual_seed(0)) if module.projector else None
+    with FlopCounterMode(display=False) as counter:
+        out = module(xb, x_aug)
+        module.loss(xb, out, x_aug).total.backward()
+    module.zero_grad()
+    return counter.get_total_flops() / BATCH
+
+
+def _measure(name: str, params: dict, n_series: int, epochs: int, queue) -> None:
+    import numpy as np
+    import torch
+
+    from skncvq import NCVQVAETransformer
+
+    rng = np.random.default_rng(0)
+    X = np.cumsum(rng.standard_normal((n_series, LENGTH)), axis=1).astype(np.float32)
+    matmul = _matmul_flops()
+    tok = NCVQVAETransformer(max_epochs=epochs, batch_size=BATCH, random_state=0, **params).fit(X)
+    durs = [row["dur"] for row in tok.history_[1:]]
+    train_sps = n_series / float(np.median(durs))
+    tok.transform(X[:256])
+    t0 = time.perf_counter()
+    tok.transform(X)
+    transform_sps = n_series / (time.perf_counter() - t0)
+    flops = _train_flops_per_series(tok, tok._scale(X[:BATCH]))  # (B, 1, L) scaled series
+    queue.put(
+        dict(
+            config=name,
+            precision=tok.precision_,
+            projector_dim=tok.projector_dim if tok.ssl else 0,
+            train_series_per_s=round(train_sps, 1),
+            transform_series_per_s=round(transform_sps, 1),
+            peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            train_gflop_per_series=round(flops / 1e9, 3),
+            achieved_gflops=round(flops * train_sps / 1e9, 1),
+            matmul_fp32_gflops=round(matmul / 1e9, 1),
+            flops_over_matmul=round(flops * train_sps / matmul, 3),
+            threads=torch.get_num_threads(),
+        )
+    )
+
+
+def main() -> None:
+    from _common import RESULTS, markdown_table
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n-series", type=int, default=1024)
+    parser.add_argument("--epochs", type=int, default=4)
+    args = parser.parse_args()
+    ctx = mp.get_context("spawn")
+    rows = []
+    for name, params in CONFIGS.items():
+        queue = ctx.Queue()
+        proc = ctx.Process(target=_measure, args=(name, params, args.n_series, args.epochs, queue))
+        proc.start()
+        proc.join()
+        if proc.exitcode != 0:
+            raise RuntimeError(f"measuring {name!r} failed (exit code {proc.exitcode})")
+        rows.append(queue.get())
+        print(rows[-1], flush=True)
+    ref = rows[0]["train_series_per_s"]
+    for r in rows:
+        r["speedup_vs_reference"] = round(r["train_series_per_s"] / ref, 2)
+    RESULTS.mkdir(exist_ok=True)
+    meta = dict(length=LENGTH, batch=BATCH, n_series=args.n_series, epochs=args.epochs, machine=platform.processor() or platform.machine())
+    (RESULTS / "speed.json").write_text(json.dumps(dict(meta=meta, rows=rows), indent=2))
+    cols = ["config", "precision", "train_series_per_s", "speedup_vs_reference", "transform_series_per_s",
+            "peak_rss_mb", "train_gflop_per_series", "achieved_gflops", "matmul_fp32_gflops", "flops_over_matmul"]
+    (RESULTS / "speed.md").write_text(markdown_table(rows, cols))
+    print(markdown_table(rows, cols))
+
+
+if __name__ == "__main__":
+    main()

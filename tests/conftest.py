@@ -1,0 +1,29 @@
+"""Shared fixtures: tiny models and small data keep the suite fast on 2 cores."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from skncvq.datasets import make_synthetic
+
+TINY = dict(hidden_dim=8, codebook_dim=8, n_res_blocks=1, projector_dim=16, codebook_size=8, max_epochs=2)
+
+
+@pytest.fixture(autouse=True)
+def _seeds_fixed():
+    torch.manual_seed(0)
+    np.random.seed(0)
+
+
+@pytest.fixture
+def tiny() -> dict:
+    """Keyword arguments of a tiny, fast NCVQVAETransformer."""
+    return dict(TINY)
+
+
+@pytest.fixture(scope="session")
+def data():
+    """(X, y) synthetic series: 48 series of length 64, 3 classes."""
+    return make_synthetic(48, 64, 3, random_state=0)

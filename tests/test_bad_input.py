@@ -1,0 +1,111 @@
+"""Every kind of bad input gets a clear error that names the problem and what is expected."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.exceptions import NotFittedError
+
+from skncvq import NCVQVAETransformer
+
+
+@pytest.fixture
+def fitted(tiny, data):
+    return NCVQVAETransformer(random_state=0, **tiny).fit(data[0])
+
+
+def test_nan(tiny, data):
+    X = data[0].copy()
+    X[3, 7] = np.nan
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        NCVQVAETransformer(**tiny).fit(X)
+
+
+def test_inf_at_transform(fitted, data):
+    X = data[0].copy()
+    X[0, 0] = np.inf
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        fitted.transform(X)
+
+
+@pytest.mark.parametrize("X", [np.zeros(10), np.zeros((2, 3, 4, 5))])
+def test_wrong_ndim(X, tiny):
+    with pytest.raises(ValueError, match="must be 2-D"):
+        NCVQVAETransformer(**tiny).fit(X)
+
+
+def test_multivariate(tiny):
+    with pytest.raises(ValueError, match="univariate series only"):
+        NCVQVAETransformer(**tiny).fit(np.zeros((10, 3, 64)))
+
+
+def test_too_short(tiny):
+    with pytest.raises(ValueError, match="too short"):
+        NCVQVAETransformer(**tiny).fit(np.random.default_rng(0).standard_normal((10, 4)))
+
+
+def test_fewer_than_two_series(tiny):
+    with pytest.raises(ValueError, match="1 sample"):
+        NCVQVAETransformer(**tiny).fit(np.zeros((1, 64)))
+
+
+def test_empty(tiny):
+    with pytest.raises(ValueError, match="0 sample"):
+        NCVQVAETransformer(**tiny).fit(np.zeros((0, 64)))
+
+
+def test_non_numeric(tiny):
+    X = np.array([["a"] * 64, ["b"] * 64], dtype=object)
+    with pytest.raises(ValueError, match="numeric values only"):
+        NCVQVAETransformer(**tiny).fit(X)
+
+
+def test_ragged(tiny):
+    with pytest.raises(ValueError, match="equal-length|numeric"):
+        NCVQVAETransformer(**tiny).fit([[1.0, 2.0, 3.0], [1.0, 2.0]])
+
+
+def test_sparse(tiny):
+    with pytest.raises(TypeError, match="sparse"):
+        NCVQVAETransformer(**tiny).fit(sp.csr_matrix(np.ones((10, 64))))
+
+
+def test_transform_before_fit(data):
+    tok = NCVQVAETransformer()
+    for method in (tok.transform, tok.encode, tok.reconstruct, tok.decode, tok.inverse_transform):
+        with pytest.raises(NotFittedError):
+            method(data[0])
+
+
+def test_different_length_at_transform(fitted, data):
+    with pytest.raises(ValueError, match="fitted on length 64"):
+        fitted.transform(data[0][:, :50])
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"ssl": "simclr"}, "ssl="),
+        ({"augmentations": "jitter"}, "not a set name"),
+        ({"output": "mean"}, "output="),
+        ({"hidden_dim": 0}, "hidden_dim must be >= 1"),
+        ({"hidden_dim": 16}, "codebook_dim"),
+        ({"n_fft": 6}, "multiple of 4"),
+        ({"lr": -1.0}, "lr must be >= 0"),
+        ({"max_epochs": 1.5}, "max_epochs must be int"),
+        ({"precision": "fp16"}, "precision="),
+        ({"ema_decay": 2.0}, "ema_decay must be <= 1"),
+    ],
+)
+def test_bad_parameters(params, match, tiny, data):
+    tiny.update(params)
+    with pytest.raises(ValueError, match=match):
+        NCVQVAETransformer(**tiny).fit(data[0])
+
+
+def test_cuda_requested_without_gpu(tiny, data):
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("a GPU is present; this checks the CPU-only error")
+    with pytest.raises(ValueError, match="CUDA is not available"):
+        NCVQVAETransformer(device="cuda", **tiny).fit(data[0])

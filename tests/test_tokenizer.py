@@ -1,0 +1,167 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from skncvq import NCVQVAETransformer
+from skncvq.datasets import make_synthetic
+
+
+@pytest.mark.parametrize("ssl", [None, "barlowtwins", "vibcreg"])
+def test_loss_goes_down(ssl, tiny):
+    X, _ = make_synthetic(64, 64, 2, random_state=0)
+    tiny.update(max_epochs=15, batch_size=32, lr=1e-2)
+    tok = NCVQVAETransformer(ssl=ssl, random_state=0, **tiny).fit(X)
+    losses = [row["recon_time"] + row["recon_stft"] for row in tok.history_]
+    assert len(tok.history_) == 15 == tok.n_epochs_
+    assert np.mean(losses[-3:]) < 0.7 * np.mean(losses[:3])
+    keys = {"train_loss", "recon_time", "recon_stft", "vq", "ssl", "aug_recon", "perplexity", "dead_codes", "lr", "dur"}
+    assert keys <= set(tok.history_[-1])
+    if ssl is None:
+        assert tok.history_[-1]["ssl"] == 0.0
+    else:
+        assert tok.history_[-1]["aug_recon"] > 0
+
+
+def test_cosine_schedule_decays_to_zero(tiny, data):
+    tiny.update(max_epochs=5)
+    tok = NCVQVAETransformer(lr=1e-2, random_state=0, **tiny).fit(data[0])
+    lrs = [row["lr"] for row in tok.history_]
+    assert lrs[0] == pytest.approx(1e-2)
+    assert lrs == sorted(lrs, reverse=True) and lrs[-1] < 0.1 * 1e-2  # one step before 0
+
+
+@pytest.mark.parametrize(
+    "output, width",
+    [("pooled", 8), ("latent", 8 * 5 * 8), ("tokens", 5 * 8), ("histogram", 8), ("continuous", 8 * 5 * 8)],
+)
+def test_outputs(output, width, tiny, data):
+    X, _ = data
+    tok = NCVQVAETransformer(output=output, random_state=0, **tiny).fit(X)
+    Xt = tok.transform(X)
+    assert Xt.shape == (len(X), width)
+    assert tok.get_feature_names_out().shape == (width,)
+    if output == "tokens":
+        assert Xt.dtype == np.int64 and Xt.min() >= 0 and Xt.max() < 8
+    else:
+        assert Xt.dtype == np.float32
+    if output == "histogram":
+        np.testing.assert_allclose(Xt.sum(1), 1.0, rtol=1e-5)
+    if output in ("tokens", "latent", "continuous"):
+        back = tok.inverse_transform(Xt)
+        assert back.shape == X.shape
+        np.testing.assert_allclose(back, tok.reconstruct(X), atol=1e-4)
+    else:
+        with pytest.raises(ValueError, match="cannot be inverted"):
+            tok.inverse_transform(Xt)
+
+
+def test_pooled_is_mean_of_quantized_codes(tiny, data):
+    X, _ = data
+    tok = NCVQVAETransformer(random_state=0, **tiny).fit(X)
+    codes = tok.codebook_[tok.encode(X)]  # (n, F, W', D)
+    np.testing.assert_allclose(tok.transform(X), codes.mean((1, 2)), atol=1e-5)
+
+
+def test_encode_decode_roundtrip(tiny, data):
+    X, _ = data
+    tok = NCVQVAETransformer(random_state=0, **tiny).fit(X)
+    tokens = tok.encode(X)
+    assert tokens.shape == (len(X), *tok.token_shape_) == (len(X), 5, 8)
+    np.testing.assert_allclose(tok.decode(tokens), tok.reconstruct(X), atol=1e-4)
+    np.testing.assert_array_equal(tok.encode(tok.decode(tokens)).shape, tokens.shape)
+    with pytest.raises(ValueError, match="token ids must lie"):
+        tok.decode(np.full_like(tokens, 99))
+    with pytest.raises(ValueError, match="tokens must have shape"):
+        tok.decode(tokens[:, :2])
+
+
+def test_reconstruction_improves_with_training(tiny):
+    X, _ = make_synthetic(64, 64, 2, random_state=0)
+    short = NCVQVAETransformer(ssl=None, random_state=0, **tiny).fit(X)
+    tiny.update(max_epochs=30, batch_size=32, lr=1e-2)
+    long = NCVQVAETransformer(ssl=None, random_state=0, **tiny).fit(X)
+    assert long.score(X) > short.score(X)
+    assert long.reconstruction_errors(X)["stft"] < short.reconstruction_errors(X)["stft"]
+    assert long.reconstruct(X).shape == X.shape
+
+
+def test_same_random_state_same_transform(tiny, data):
+    X, _ = data
+    a = NCVQVAETransformer(random_state=3, **tiny).fit(X).transform(X)
+    b = NCVQVAETransformer(random_state=3, **tiny).fit(X).transform(X)
+    c = NCVQVAETransformer(random_state=4, **tiny).fit(X).transform(X)
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)
+
+
+def test_transform_is_eval_mode_and_does_not_move_the_model(tiny, data):
+    X, _ = data
+    tok = NCVQVAETransformer(random_state=0, **tiny).fit(X)
+    state = {k: v.clone() for k, v in tok.module_.state_dict().items()}
+    tok.transform(X * 5 + 3)
+    tok.reconstruct(X * 5 + 3)
+    for k, v in tok.module_.state_dict().items():
+        assert (v == state[k]).all(), k
+    assert tok.module_.training  # mode restored
+
+
+@pytest.mark.parametrize("shape", ["2d", "n1l", "nl1", "frame", "float64", "readonly", "list"])
+def test_accepted_input_layouts(shape, tiny, data):
+    X, _ = data
+    X64 = X.astype(np.float64)
+    inputs = {
+        "2d": X.astype(np.float32),
+        "n1l": X[:, None, :],
+        "nl1": X[:, :, None],
+        "frame": pd.DataFrame(X, columns=[f"t{i}" for i in range(X.shape[1])]),
+        "float64": X64,
+        "readonly": np.require(X64, requirements="C"),
+        "list": X.tolist(),
+    }
+    Xin = inputs[shape]
+    if shape == "readonly":
+        Xin.setflags(write=False)
+    ref = NCVQVAETransformer(random_state=0, **tiny).fit(X).transform(X)
+    got = NCVQVAETransformer(random_state=0, **tiny).fit(Xin).transform(Xin)
+    np.testing.assert_allclose(got, ref, atol=1e-5)
+
+
+def test_odd_length_and_short_series(tiny):
+    X, _ = make_synthetic(20, 33, 2, random_state=0)
+    tok = NCVQVAETransformer(random_state=0, **tiny).fit(X)
+    assert tok.reconstruct(X).shape == (20, 33)
+    X5 = np.random.default_rng(0).standard_normal((10, 5))
+    assert NCVQVAETransformer(random_state=0, **tiny).fit(X5).transform(X5).shape == (10, 8)
+
+
+def test_batch_remainder_of_one_series(tiny):
+    X, _ = make_synthetic(33, 64, 2, random_state=0)  # 33 = 32 + 1: last batch dropped
+    tiny.update(batch_size=16)
+    tok = NCVQVAETransformer(random_state=0, **tiny).fit(X)
+    assert np.isfinite(tok.history_[-1]["train_loss"])
+
+
+def test_max_time_stops_training(tiny, data):
+    tiny.update(max_epochs=10_000)
+    tok = NCVQVAETransformer(max_time=1.0, random_state=0, **tiny).fit(data[0])
+    assert 1 <= tok.n_epochs_ < 10_000
+    assert sum(row["dur"] for row in tok.history_ if "dur" in row) < 30
+
+
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+def test_precisions(precision, tiny, data):
+    tok = NCVQVAETransformer(precision=precision, random_state=0, **tiny).fit(data[0])
+    assert tok.precision_ == precision
+    assert np.isfinite(tok.transform(data[0])).all()
+
+
+def test_verbose_shows_progress(tiny, data, capsys):
+    NCVQVAETransformer(verbose=1, random_state=0, **tiny).fit(data[0])
+    captured = capsys.readouterr()
+    text = captured.out + captured.err
+    assert "recon_time" in text and "epoch" in text
+
+
+def test_explicit_augmentation_tuple(tiny, data):
+    tok = NCVQVAETransformer(augmentations=("gaussian_noise", "amplitude_resize"), random_state=0, **tiny)
+    assert tok.fit(data[0]).history_[-1]["aug_recon"] > 0
