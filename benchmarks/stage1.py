@@ -54,7 +54,8 @@ def run_one(dataset, config, seed, args) -> dict:
     rec = reconstruction_error(tok, X_te)
     probes = probe_scores(tok, X_tr, y_tr, X_te, y_te)
     ppl, dead = perplexity(tok.encode(X_te), tok.codebook_size)
-    durs = [r["dur"] for r in tok.history_[1:]] or [tok.history_[0]["dur"]]
+    # full epochs only (the first carries one-off warm-up, the last may be cut by the time budget)
+    durs = [r["dur"] for r in tok.history_[1:-1]] or [r["dur"] for r in tok.history_]
     return dict(
         dataset=dataset, config=config, seed=seed, budget=budget_key(args), epochs=tok.n_epochs_,
         fit_s=round(fit_s, 1), train_series_per_s=round(len(X_tr) / float(np.median(durs)), 1),

@@ -38,12 +38,12 @@ def as_series_array(X: Any, *, name: str = "X", min_samples: int = 1) -> np.ndar
         try:
             arr = arr.astype(np.float64)
         except (ValueError, TypeError) as exc:
-            raise ValueError(
+            raise type(exc)(
                 f"{name} must contain numeric values only; got dtype {arr.dtype} with values that "
                 f"cannot be converted to float ({exc})."
             ) from exc
     if np.iscomplexobj(arr):
-        raise ValueError(f"{name} is complex; skncvq expects real-valued series.")
+        raise ValueError(f"Complex data not supported: {name} is complex; skncvq expects real-valued series.")
     if arr.ndim == 3:
         if arr.shape[1] == 1:
             arr = arr[:, 0, :]  # (n, 1, L) -> (n, L)
@@ -57,7 +57,7 @@ def as_series_array(X: Any, *, name: str = "X", min_samples: int = 1) -> np.ndar
     elif arr.ndim != 2:
         raise ValueError(
             f"{name} must be 2-D (n_series, length), or 3-D with one channel; got {arr.ndim}-D "
-            f"input of shape {arr.shape}. Reshape a single series with X.reshape(1, -1)."
+            f"input of shape {arr.shape}. Reshape your data with X.reshape(1, -1) if it is a single series."
         )
     if arr.shape[0] < max(min_samples, 1):
         raise ValueError(

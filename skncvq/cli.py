@@ -45,9 +45,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     X_train, y_train, X_test, y_test = load_trace()
     print(f"Trace: {len(X_train)} train / {len(X_test)} test series of length {X_train.shape[1]}, "
           f"{len(set(y_train))} classes", flush=True)
+    extra = {} if args.epochs is None else {"max_epochs": args.epochs}
     models = {
-        "naive VQ-VAE": NCVQVAETransformer(ssl=None, random_state=args.seed, verbose=args.verbose),
-        "NC-VQVAE (default)": NCVQVAETransformer(random_state=args.seed, verbose=args.verbose),
+        "naive VQ-VAE": NCVQVAETransformer(ssl=None, random_state=args.seed, verbose=args.verbose, **extra),
+        "NC-VQVAE (default)": NCVQVAETransformer(random_state=args.seed, verbose=args.verbose, **extra),
     }
     rows = []
     for name, tok in models.items():
@@ -94,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="naive VQ-VAE vs NC-VQVAE on the embedded Trace data")
     demo.add_argument("--seed", type=int, default=0)
     demo.add_argument("--verbose", type=int, default=0)
+    demo.add_argument("--epochs", type=int, default=None, help="override the default number of epochs")
     demo.set_defaults(func=cmd_demo)
     fit = sub.add_parser("fit", help="fit a tokenizer on a UCR dataset and report its probes")
     fit.add_argument("dataset", help="UCR dataset name, or 'Trace' for the embedded data")

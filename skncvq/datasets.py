@@ -156,7 +156,7 @@ def load_trace() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     --------
     >>> from skncvq.datasets import load_trace
     >>> X_train, y_train, X_test, y_test = load_trace()
-    >>> X_train.shape, sorted(set(y_train))
+    >>> X_train.shape, sorted(set(y_train.tolist()))
     ((100, 275), [1, 2, 3, 4])
     """
     from tslearn.datasets import CachedDatasets

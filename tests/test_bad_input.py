@@ -57,6 +57,10 @@ def test_non_numeric(tiny):
     X = np.array([["a"] * 64, ["b"] * 64], dtype=object)
     with pytest.raises(ValueError, match="numeric values only"):
         NCVQVAETransformer(**tiny).fit(X)
+    X = np.ones((4, 64), dtype=object)
+    X[0, 0] = {"a": 1}
+    with pytest.raises(TypeError, match="numeric values only"):
+        NCVQVAETransformer(**tiny).fit(X)
 
 
 def test_ragged(tiny):
@@ -77,7 +81,7 @@ def test_transform_before_fit(data):
 
 
 def test_different_length_at_transform(fitted, data):
-    with pytest.raises(ValueError, match="fitted on length 64"):
+    with pytest.raises(ValueError, match="expecting 64 features"):
         fitted.transform(data[0][:, :50])
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -228,9 +227,10 @@ class NCVQVAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
                 del self.feature_names_in_
         elif arr.shape[1] != self.n_features_in_:
             raise ValueError(
-                f"X has series of length {arr.shape[1]} ({arr.shape[1]} features), but "
-                f"{type(self).__name__} was fitted on length {self.n_features_in_}; "
-                "resample the series (e.g. tslearn.preprocessing.TimeSeriesResampler) or refit."
+                f"X has {arr.shape[1]} features, but {type(self).__name__} is expecting "
+                f"{self.n_features_in_} features as input: it was fitted on series of length "
+                f"{self.n_features_in_}. Resample the series (e.g. tslearn.preprocessing."
+                "TimeSeriesResampler) or refit."
             )
         return arr
 

@@ -67,6 +67,14 @@ class CosineBudget(Callback):
             frac = max(frac, (time.perf_counter() - self.start_) / self.max_time)
         return min(frac, 1.0)
 
+    def on_epoch_begin(self, net, **kwargs) -> None:
+        self.epoch_start_ = time.perf_counter()
+
+    def on_train_end(self, net, **kwargs) -> None:
+        # an epoch cut short by the time budget never reaches EpochTimer: record its duration here
+        if len(net.history) and "dur" not in net.history[-1]:
+            net.history.record("dur", time.perf_counter() - self.epoch_start_)
+
     def on_batch_begin(self, net, training=False, **kwargs) -> None:
         if not training:
             return

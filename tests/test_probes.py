@@ -1,0 +1,45 @@
+import numpy as np
+import pytest
+from sklearn.exceptions import NotFittedError
+
+from skncvq import NCVQVAETransformer
+from skncvq.datasets import make_synthetic
+from skncvq.metrics import probe_scores, reconstruction_error
+
+
+def test_probes_beat_chance_on_separable_data(tiny):
+    X, y = make_synthetic(120, 64, 3, noise=0.05, random_state=0)
+    tiny.update(max_epochs=10, lr=1e-2)
+    tok = NCVQVAETransformer(ssl=None, random_state=0, **tiny).fit(X[:80])
+    scores = probe_scores(tok, X[:80], y[:80], X[80:], y[80:])
+    assert set(scores) == {"knn", "svm"}
+    assert scores["knn"] > 0.5 and scores["svm"] > 0.5  # chance is 1/3
+
+
+def test_probes_do_not_touch_the_model(tiny):
+    X, y = make_synthetic(60, 64, 2, random_state=0)
+    tok = NCVQVAETransformer(random_state=0, **tiny).fit(X[:40])
+    before = {k: v.clone() for k, v in tok.module_.state_dict().items()}
+    probe_scores(tok, X[:40], y[:40], X[40:] * 3, y[40:])
+    after = tok.module_.state_dict()
+    assert all(torch_equal(before[k], after[k]) for k in before)
+
+
+def torch_equal(a, b):
+    return bool((a == b).all())
+
+
+def test_probes_need_a_fitted_transformer(data):
+    X, y = data
+    with pytest.raises(NotFittedError):
+        probe_scores(NCVQVAETransformer(), X, y, X, y)
+
+
+def test_reconstruction_error_is_whole_split_mean(tiny, data):
+    X, _ = data
+    tok = NCVQVAETransformer(random_state=0, **tiny).fit(X)
+    err = reconstruction_error(tok, X)
+    x = (X - tok.mean_) / tok.scale_
+    direct = np.mean(((tok.reconstruct(X) - tok.mean_) / tok.scale_ - x) ** 2)
+    assert err["time"] == pytest.approx(direct, rel=1e-3)
+    assert err["stft"] > 0
