@@ -112,10 +112,26 @@ def main() -> None:
     for r in rows:
         r["speedup_vs_reference"] = round(r["train_series_per_s"] / ref, 2)
     RESULTS.mkdir(exist_ok=True)
-    meta = dict(length=LENGTH, batch=BATCH, n_series=args.n_series, epochs=args.epochs, machine=platform.processor() or platform.machine())
+    meta = dict(
+        length=LENGTH,
+        batch=BATCH,
+        n_series=args.n_series,
+        epochs=args.epochs,
+        machine=platform.processor() or platform.machine(),
+    )
     (RESULTS / "speed.json").write_text(json.dumps(dict(meta=meta, rows=rows), indent=2))
-    cols = ["config", "precision", "train_series_per_s", "speedup_vs_reference", "transform_series_per_s",
-            "peak_rss_mb", "train_gflop_per_series", "achieved_gflops", "matmul_fp32_gflops", "flops_over_matmul"]
+    cols = [
+        "config",
+        "precision",
+        "train_series_per_s",
+        "speedup_vs_reference",
+        "transform_series_per_s",
+        "peak_rss_mb",
+        "train_gflop_per_series",
+        "achieved_gflops",
+        "matmul_fp32_gflops",
+        "flops_over_matmul",
+    ]
     (RESULTS / "speed.md").write_text(markdown_table(rows, cols))
     print(markdown_table(rows, cols))
 

@@ -57,11 +57,20 @@ def run_one(dataset, config, seed, args) -> dict:
     # full epochs only (the first carries one-off warm-up, the last may be cut by the time budget)
     durs = [r["dur"] for r in tok.history_[1:-1]] or [r["dur"] for r in tok.history_]
     return dict(
-        dataset=dataset, config=config, seed=seed, budget=budget_key(args), epochs=tok.n_epochs_,
-        fit_s=round(fit_s, 1), train_series_per_s=round(len(X_tr) / float(np.median(durs)), 1),
-        recon_mse_time=round(rec["time"], 5), recon_mse_stft=round(rec["stft"], 5),
-        knn_acc=round(probes["knn"], 4), svm_acc=round(probes["svm"], 4),
-        test_perplexity=round(ppl, 2), test_dead_codes=dead, precision=tok.precision_,
+        dataset=dataset,
+        config=config,
+        seed=seed,
+        budget=budget_key(args),
+        epochs=tok.n_epochs_,
+        fit_s=round(fit_s, 1),
+        train_series_per_s=round(len(X_tr) / float(np.median(durs)), 1),
+        recon_mse_time=round(rec["time"], 5),
+        recon_mse_stft=round(rec["stft"], 5),
+        knn_acc=round(probes["knn"], 4),
+        svm_acc=round(probes["svm"], 4),
+        test_perplexity=round(ppl, 2),
+        test_dead_codes=dead,
+        precision=tok.precision_,
     )
 
 
@@ -73,21 +82,49 @@ def summary(args) -> str:
     import pandas as pd
 
     rows = pd.DataFrame(read_rows(CSV))
-    for c in ("knn_acc", "svm_acc", "recon_mse_time", "recon_mse_stft", "fit_s", "epochs", "train_series_per_s"):
+    for c in (
+        "knn_acc",
+        "svm_acc",
+        "recon_mse_time",
+        "recon_mse_stft",
+        "fit_s",
+        "epochs",
+        "train_series_per_s",
+    ):
         rows[c] = rows[c].astype(float)
-    agg = rows.groupby(["dataset", "config"]).agg(
-        seeds=("seed", "count"), epochs=("epochs", "mean"), fit_s=("fit_s", "mean"),
-        knn=("knn_acc", "mean"), svm=("svm_acc", "mean"), recon_time=("recon_mse_time", "mean"),
-        recon_stft=("recon_mse_stft", "mean"),
-    ).reset_index()
+    agg = (
+        rows.groupby(["dataset", "config"])
+        .agg(
+            seeds=("seed", "count"),
+            epochs=("epochs", "mean"),
+            fit_s=("fit_s", "mean"),
+            knn=("knn_acc", "mean"),
+            svm=("svm_acc", "mean"),
+            recon_time=("recon_mse_time", "mean"),
+            recon_stft=("recon_mse_stft", "mean"),
+        )
+        .reset_index()
+    )
     if args.reference and Path(args.reference).exists():
         ref = pd.read_csv(args.reference)
         ref["config"] = ref["config"].replace({"regular": "naive"}).str.replace("_", "-")
-        ref = ref[["dataset", "config", "s1_knn_acc_mean", "s1_svm_acc_mean", "s1_val_recon_loss_mean",
-                   "s1_train_time_s_mean"]].rename(columns={
-                       "s1_knn_acc_mean": "ref_knn", "s1_svm_acc_mean": "ref_svm",
-                       "s1_val_recon_loss_mean": "ref_recon_time+stft_lastbatch",
-                       "s1_train_time_s_mean": "ref_fit_s_gpu"})
+        ref = ref[
+            [
+                "dataset",
+                "config",
+                "s1_knn_acc_mean",
+                "s1_svm_acc_mean",
+                "s1_val_recon_loss_mean",
+                "s1_train_time_s_mean",
+            ]
+        ].rename(
+            columns={
+                "s1_knn_acc_mean": "ref_knn",
+                "s1_svm_acc_mean": "ref_svm",
+                "s1_val_recon_loss_mean": "ref_recon_time+stft_lastbatch",
+                "s1_train_time_s_mean": "ref_fit_s_gpu",
+            }
+        )
         agg = agg.merge(ref, on=["dataset", "config"], how="left")
     for c in agg.columns:
         if agg[c].dtype.kind == "f":

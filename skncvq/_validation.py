@@ -65,7 +65,9 @@ def as_series_array(X: Any, *, name: str = "X", min_samples: int = 1) -> np.ndar
             f"{max(min_samples, 1)} is required."
         )
     if arr.shape[1] < 1:
-        raise ValueError(f"Found array with 0 feature(s) (shape={arr.shape}) while a minimum of 1 is required.")
+        raise ValueError(
+            f"Found array with 0 feature(s) (shape={arr.shape}) while a minimum of 1 is required."
+        )
     if not np.isfinite(arr).all():
         raise ValueError(
             f"{name} contains NaN or infinity; skncvq expects complete, finite series. Impute or "
@@ -90,8 +92,16 @@ def check_min_length(length: int, n_fft: int) -> None:
         )
 
 
-def check_param(name: str, value: Any, *, kind: type | tuple[type, ...], low: float | None = None,
-                high: float | None = None, allow_none: bool = False, options: tuple | None = None) -> None:
+def check_param(
+    name: str,
+    value: Any,
+    *,
+    kind: type | tuple[type, ...],
+    low: float | None = None,
+    high: float | None = None,
+    allow_none: bool = False,
+    options: tuple | None = None,
+) -> None:
     """Check one hyperparameter's type, range or options; raise a ValueError naming it."""
     if value is None and allow_none:
         return

@@ -92,7 +92,9 @@ def window_warp(
     src_window = s + (p - s) * (w - 1) / (mm - 1)
     src_gap = s + w - 1 + (p - (s + mm - 1))  # between window end and tail start
     src_tail = p - mm + w
-    src = torch.where(p < s, p, torch.where(in_window, src_window, torch.where(p < s + mm, src_gap, src_tail)))
+    src = torch.where(
+        p < s, p, torch.where(in_window, src_window, torch.where(p < s + mm, src_gap, src_tail))
+    )
     return _interp(x, src)
 
 
@@ -149,7 +151,9 @@ def resolve_augmentations(augmentations: str | Sequence[str]) -> tuple[str, ...]
     return names
 
 
-def augment(x: torch.Tensor, augmentations: str | Sequence[str], *, generator: torch.Generator) -> torch.Tensor:
+def augment(
+    x: torch.Tensor, augmentations: str | Sequence[str], *, generator: torch.Generator
+) -> torch.Tensor:
     """Apply the named augmentations in order to a (B, 1, L) batch."""
     for name in resolve_augmentations(augmentations):
         x = AUGMENTATIONS[name](x, generator)

@@ -43,8 +43,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from .datasets import load_trace
 
     X_train, y_train, X_test, y_test = load_trace()
-    print(f"Trace: {len(X_train)} train / {len(X_test)} test series of length {X_train.shape[1]}, "
-          f"{len(set(y_train))} classes", flush=True)
+    print(
+        f"Trace: {len(X_train)} train / {len(X_test)} test series of length {X_train.shape[1]}, "
+        f"{len(set(y_train))} classes",
+        flush=True,
+    )
     extra = {} if args.epochs is None else {"max_epochs": args.epochs}
     models = {
         "naive VQ-VAE": NCVQVAETransformer(ssl=None, random_state=args.seed, verbose=args.verbose, **extra),

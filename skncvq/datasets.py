@@ -162,7 +162,12 @@ def load_trace() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     from tslearn.datasets import CachedDatasets
 
     X_tr, y_tr, X_te, y_te = CachedDatasets().load_dataset("Trace")
-    return X_tr[:, :, 0].astype(np.float64), np.asarray(y_tr), X_te[:, :, 0].astype(np.float64), np.asarray(y_te)
+    return (
+        X_tr[:, :, 0].astype(np.float64),
+        np.asarray(y_tr),
+        X_te[:, :, 0].astype(np.float64),
+        np.asarray(y_te),
+    )
 
 
 def make_synthetic(

@@ -31,6 +31,8 @@ def test_fit_on_trace_saves_a_model(tmp_path, capsys):
 def test_fit_missing_dataset_fails_clearly(tmp_path, monkeypatch):
     from skncvq import datasets
 
-    monkeypatch.setattr(datasets, "_download", lambda name, home: (_ for _ in ()).throw(ConnectionError("offline")))
+    monkeypatch.setattr(
+        datasets, "_download", lambda name, home: (_ for _ in ()).throw(ConnectionError("offline"))
+    )
     with pytest.raises(FileNotFoundError, match="not found"):
         main(["fit", "NoSuchSet", "--data-home", str(tmp_path), "--epochs", "1"])

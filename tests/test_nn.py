@@ -19,8 +19,19 @@ from skncvq.nn import (
 
 @pytest.mark.parametrize(
     "length, blocks, width",
-    [(96, 2, 12), (500, 4, 15), (152, 3, 9), (128, 3, 8), (1024, 6, 8), (945, 5, 14), (140, 3, 8),
-     (512, 5, 8), (398, 4, 12), (65, 2, 8), (70, 2, 9)],
+    [
+        (96, 2, 12),
+        (500, 4, 15),
+        (152, 3, 9),
+        (128, 3, 8),
+        (1024, 6, 8),
+        (945, 5, 14),
+        (140, 3, 8),
+        (512, 5, 8),
+        (398, 4, 12),
+        (65, 2, 8),
+        (70, 2, 9),
+    ],
 )
 def test_downsampling_matches_reference_table(length, blocks, width):
     cfg = NCVQVAEConfig(length=length)
@@ -47,8 +58,9 @@ def test_stft_uses_hann_window_and_real_imag_channels():
 
 
 def test_forward_named_outputs_and_shapes():
-    cfg = NCVQVAEConfig(length=64, hidden_dim=16, codebook_dim=16, n_res_blocks=1, ssl="barlowtwins",
-                        projector_dim=32)
+    cfg = NCVQVAEConfig(
+        length=64, hidden_dim=16, codebook_dim=16, n_res_blocks=1, ssl="barlowtwins", projector_dim=32
+    )
     model = NCVQVAE(cfg)
     x = torch.randn(6, 1, 64)
     out = model(x, x + 0.1)

@@ -49,10 +49,15 @@ def test_sklearn_common_checks(estimator, check):
 def test_pipeline_with_svm_and_grid_search(tiny, data):
     X, y = data
     pipe = Pipeline(
-        [("tok", NCVQVAETransformer(random_state=0, **tiny)), ("scale", MinMaxScaler((-1, 1))),
-         ("svm", SVC(kernel="linear"))]
+        [
+            ("tok", NCVQVAETransformer(random_state=0, **tiny)),
+            ("scale", MinMaxScaler((-1, 1))),
+            ("svm", SVC(kernel="linear")),
+        ]
     )
-    grid = GridSearchCV(pipe, {"tok__ssl": [None, "barlowtwins"], "tok__output": ["pooled", "histogram"]}, cv=2)
+    grid = GridSearchCV(
+        pipe, {"tok__ssl": [None, "barlowtwins"], "tok__output": ["pooled", "histogram"]}, cv=2
+    )
     grid.fit(X, y)
     assert set(grid.best_params_) == {"tok__ssl", "tok__output"}
     assert 0.0 <= grid.score(X, y) <= 1.0

@@ -14,7 +14,18 @@ def test_loss_goes_down(ssl, tiny):
     losses = [row["recon_time"] + row["recon_stft"] for row in tok.history_]
     assert len(tok.history_) == 15 == tok.n_epochs_
     assert np.mean(losses[-3:]) < 0.7 * np.mean(losses[:3])
-    keys = {"train_loss", "recon_time", "recon_stft", "vq", "ssl", "aug_recon", "perplexity", "dead_codes", "lr", "dur"}
+    keys = {
+        "train_loss",
+        "recon_time",
+        "recon_stft",
+        "vq",
+        "ssl",
+        "aug_recon",
+        "perplexity",
+        "dead_codes",
+        "lr",
+        "dur",
+    }
     assert keys <= set(tok.history_[-1])
     if ssl is None:
         assert tok.history_[-1]["ssl"] == 0.0

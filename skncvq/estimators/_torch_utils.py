@@ -51,7 +51,9 @@ def eval_mode(module: torch.nn.Module) -> Iterator[torch.nn.Module]:
         module.train(was_training)
 
 
-def batched(fn: Callable[[torch.Tensor], torch.Tensor], X: np.ndarray, device: str, batch_size: int) -> np.ndarray:
+def batched(
+    fn: Callable[[torch.Tensor], torch.Tensor], X: np.ndarray, device: str, batch_size: int
+) -> np.ndarray:
     """Apply ``fn`` to ``X`` in batches on ``device`` and return the concatenated numpy result."""
     outs = []
     for start in range(0, len(X), batch_size):

@@ -198,14 +198,19 @@ class NCVQVAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         check_param("n_fft", self.n_fft, kind=int, low=4)
         if self.n_fft % 4:
             raise ValueError(f"n_fft must be a multiple of 4 (hop is n_fft // 4); got {self.n_fft}.")
-        for name in ("hidden_dim", "latent_width", "codebook_size", "codebook_dim", "projector_dim",
-                     "max_epochs", "batch_size"):
+        for name in (
+            "hidden_dim",
+            "latent_width",
+            "codebook_size",
+            "codebook_dim",
+            "projector_dim",
+            "max_epochs",
+            "batch_size",
+        ):
             check_param(name, getattr(self, name), kind=int, low=1)
         check_param("n_res_blocks", self.n_res_blocks, kind=int, low=0)
         if self.codebook_dim != self.hidden_dim:
-            raise ValueError(
-                f"codebook_dim ({self.codebook_dim}) must equal hidden_dim ({self.hidden_dim})."
-            )
+            raise ValueError(f"codebook_dim ({self.codebook_dim}) must equal hidden_dim ({self.hidden_dim}).")
         check_param("ema_decay", self.ema_decay, kind=float, low=0, high=1)
         check_param("commitment_weight", self.commitment_weight, kind=float, low=0)
         check_param("max_time", self.max_time, kind=float, low=0, allow_none=True)

@@ -43,7 +43,12 @@ class VectorQuantizer(nn.Module):
     """
 
     def __init__(
-        self, codebook_size: int, dim: int, decay: float = 0.9, commitment_weight: float = 1.0, eps: float = 1e-5
+        self,
+        codebook_size: int,
+        dim: int,
+        decay: float = 0.9,
+        commitment_weight: float = 1.0,
+        eps: float = 1e-5,
     ) -> None:
         super().__init__()
         self.codebook_size = codebook_size
@@ -82,7 +87,9 @@ class VectorQuantizer(nn.Module):
                     self.cluster_size.mul_(self.decay).add_(onehot.sum(0), alpha=1 - self.decay)
                     self.embed_sum.mul_(self.decay).add_(onehot.t() @ flat, alpha=1 - self.decay)
                     total = self.cluster_size.sum()
-                    smoothed = (self.cluster_size + self.eps) / (total + self.codebook_size * self.eps) * total
+                    smoothed = (
+                        (self.cluster_size + self.eps) / (total + self.codebook_size * self.eps) * total
+                    )
                     self.embed.copy_(self.embed_sum / smoothed[:, None])
             if self.training:
                 commit = self.commitment_weight * F.mse_loss(z, q.detach())

@@ -136,7 +136,11 @@ def _covariance_term(z: torch.Tensor) -> torch.Tensor:
 
 
 def vibcreg_loss(
-    z1: torch.Tensor, z2: torch.Tensor, sim_weight: float = 25.0, var_weight: float = 25.0, cov_weight: float = 100.0
+    z1: torch.Tensor,
+    z2: torch.Tensor,
+    sim_weight: float = 25.0,
+    var_weight: float = 25.0,
+    cov_weight: float = 100.0,
 ) -> torch.Tensor:
     """VIbCReg loss: invariance (MSE) + variance hinge + normalised-covariance penalty.
 
