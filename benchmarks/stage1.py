@@ -27,11 +27,17 @@ THESIS_CONFIG = {"naive": "regular"}
 
 
 def config_params(config: str) -> dict:
-    """'naive' -> plain VQ-VAE; '<ssl>-<augset>' -> NC-VQVAE, e.g. 'barlowtwins-slice'."""
+    """'naive' -> plain VQ-VAE; '<ssl>-<augset>' -> NC-VQVAE, e.g. 'barlowtwins-slice'.
+
+    A suffix '@ref' selects the reference's projector (4096 wide) and float32 training, for
+    equal-wall-time comparisons with the defaults.
+    """
+    config, _, variant = config.partition("@")
+    extra = {"projector_dim": 4096, "precision": "fp32"} if variant == "ref" else {}
     if config == "naive":
-        return {"ssl": None}
+        return {"ssl": None, **extra}
     ssl, aug = config.split("-")
-    return {"ssl": ssl, "augmentations": aug}
+    return {"ssl": ssl, "augmentations": aug, **extra}
 
 
 def perplexity(tokens: np.ndarray, k: int) -> tuple[float, int]:
@@ -108,10 +114,12 @@ def summary(args) -> str:
     if args.reference and Path(args.reference).exists():
         ref = pd.read_csv(args.reference)
         ref["config"] = ref["config"].replace({"regular": "naive"}).str.replace("_", "-")
+        agg["base_config"] = agg["config"].str.partition("@")[0]
+        ref = ref.rename(columns={"config": "base_config"})
         ref = ref[
             [
                 "dataset",
-                "config",
+                "base_config",
                 "s1_knn_acc_mean",
                 "s1_svm_acc_mean",
                 "s1_val_recon_loss_mean",
@@ -125,7 +133,7 @@ def summary(args) -> str:
                 "s1_train_time_s_mean": "ref_fit_s_gpu",
             }
         )
-        agg = agg.merge(ref, on=["dataset", "config"], how="left")
+        agg = agg.merge(ref, on=["dataset", "base_config"], how="left").drop(columns="base_config")
     for c in agg.columns:
         if agg[c].dtype.kind == "f":
             agg[c] = agg[c].map(lambda v: "" if math.isnan(v) else f"{v:.3f}" if abs(v) < 100 else f"{v:.0f}")
