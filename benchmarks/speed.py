@@ -19,7 +19,8 @@ import resource
 import time
 
 CONFIGS = {
-    "reference (BT, 4096 projector, fp32)": dict(ssl="barlowtwins", projector_dim=4096, precision="fp32"),
+    "reference (BT, 4096 projector, fp32)": dict(ssl="barlowtwins", projector_dim=4096, precision="fp32", _layout="nchw"),
+    "reference sizes, channels-last (BT, 4096, fp32)": dict(ssl="barlowtwins", projector_dim=4096, precision="fp32"),
     "default (BT, 512 projector, auto precision)": dict(ssl="barlowtwins"),
     "default, fp32": dict(ssl="barlowtwins", precision="fp32"),
     "naive VQ-VAE (auto precision)": dict(ssl=None),
@@ -62,10 +63,17 @@ def _measure(name: str, params: dict, n_series: int, epochs: int, queue) -> None
 
     from skncvq import NCVQVAETransformer
 
+    class ContiguousLayout(NCVQVAETransformer):
+        """The faithful reference layout: plain NCHW convolutions."""
+
+        _channels_last = False
+
+    params = dict(params)
+    cls = ContiguousLayout if params.pop("_layout", None) == "nchw" else NCVQVAETransformer
     rng = np.random.default_rng(0)
     X = np.cumsum(rng.standard_normal((n_series, LENGTH)), axis=1).astype(np.float32)
     matmul = _matmul_flops()
-    tok = NCVQVAETransformer(max_epochs=epochs, batch_size=BATCH, random_state=0, **params).fit(X)
+    tok = cls(max_epochs=epochs, batch_size=BATCH, random_state=0, **params).fit(X)
     durs = [row["dur"] for row in tok.history_[1:]]
     train_sps = n_series / float(np.median(durs))
     tok.transform(X[:256])
