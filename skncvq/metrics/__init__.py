@@ -1,6 +1,21 @@
-"""Evaluation: linear probes and reconstruction error."""
+"""Evaluation: linear probes, reconstruction error, FID, IS, CAS and their scorers."""
 
+from .cas import cas_score
+from .fid import fid_score, frechet_distance
+from .inception import inception_score, inception_score_from_proba
 from .probes import probe_scores
 from .reconstruction import reconstruction_error
+from .scorers import make_cas_scorer, make_fid_scorer, make_inception_scorer
 
-__all__ = ["probe_scores", "reconstruction_error"]
+__all__ = [
+    "probe_scores",
+    "reconstruction_error",
+    "fid_score",
+    "frechet_distance",
+    "inception_score",
+    "inception_score_from_proba",
+    "cas_score",
+    "make_fid_scorer",
+    "make_inception_scorer",
+    "make_cas_scorer",
+]

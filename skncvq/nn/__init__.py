@@ -1,6 +1,7 @@
 """Pure torch modules of skncvq (no scikit-learn, no skorch)."""
 
 from .codec import Decoder, Encoder
+from .fcn import FCN
 from .config import NCVQVAEConfig, n_downsample_blocks
 from .ncvqvae import NCVQVAE, LossTerms, NCVQVAEOutput
 from .quantizer import QuantizerOutput, VectorQuantizer
@@ -8,6 +9,7 @@ from .ssl import IterNorm, Projector, barlow_twins_loss, vibcreg_loss
 from .timefreq import TimeFrequency
 
 __all__ = [
+    "FCN",
     "NCVQVAE",
     "NCVQVAEConfig",
     "NCVQVAEOutput",

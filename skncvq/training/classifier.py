@@ -1,0 +1,31 @@
+"""skorch classifier net with optional bfloat16 autocast of the forward pass."""
+
+from __future__ import annotations
+
+import torch
+from skorch import NeuralNetClassifier
+
+__all__ = ["AutocastClassifierNet"]
+
+
+class AutocastClassifierNet(NeuralNetClassifier):
+    """``NeuralNetClassifier`` whose forward runs under bf16 autocast when ``precision="bf16"``.
+
+    Logits are returned in float32 so the loss and probabilities stay in full precision.
+
+    Parameters
+    ----------
+    precision : {"fp32", "bf16"}
+        Autocast dtype of the forward pass.
+    **kwargs
+        Passed to :class:`skorch.NeuralNetClassifier`.
+    """
+
+    def __init__(self, *args, precision: str = "fp32", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.precision = precision
+
+    def infer(self, x, **fit_params):
+        device = torch.device(self.device).type if isinstance(self.device, str) else "cpu"
+        with torch.autocast(device_type=device, dtype=torch.bfloat16, enabled=self.precision == "bf16"):
+            return super().infer(x, **fit_params).float()
