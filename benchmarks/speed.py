@@ -19,8 +19,12 @@ import resource
 import time
 
 CONFIGS = {
-    "reference (BT, 4096 projector, fp32)": dict(ssl="barlowtwins", projector_dim=4096, precision="fp32", _layout="nchw"),
-    "reference sizes, channels-last (BT, 4096, fp32)": dict(ssl="barlowtwins", projector_dim=4096, precision="fp32"),
+    "reference (BT, 4096 projector, fp32)": dict(
+        ssl="barlowtwins", projector_dim=4096, precision="fp32", _layout="nchw"
+    ),
+    "reference sizes, channels-last (BT, 4096, fp32)": dict(
+        ssl="barlowtwins", projector_dim=4096, precision="fp32"
+    ),
     "default (BT, 512 projector, auto precision)": dict(ssl="barlowtwins"),
     "default, fp32": dict(ssl="barlowtwins", precision="fp32"),
     "naive VQ-VAE (auto precision)": dict(ssl=None),

@@ -209,7 +209,8 @@ class FCNClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X) -> np.ndarray:
         """Most probable class label of each series."""
-        return self.classes_[self.predict_proba(X).argmax(1)]
+        proba = self.predict_proba(X)  # checks fitted state first
+        return self.classes_[proba.argmax(1)]
 
     def embed(self, X) -> np.ndarray:
         """The 128-d globally average-pooled features (the FID feature), float64."""

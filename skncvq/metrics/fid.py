@@ -33,9 +33,7 @@ def frechet_distance(features_a: np.ndarray, features_b: np.ndarray) -> float:
     if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[1]:
         raise ValueError(f"feature sets must be 2-D with the same width; got {a.shape} and {b.shape}.")
     if len(a) < 2 or len(b) < 2:
-        raise ValueError(
-            f"a covariance needs at least 2 samples per set; got {len(a)} and {len(b)} samples."
-        )
+        raise ValueError(f"a covariance needs at least 2 samples per set; got {len(a)} and {len(b)} samples.")
     mu_a, mu_b = a.mean(0), b.mean(0)
     s_a, s_b = np.atleast_2d(np.cov(a, rowvar=False)), np.atleast_2d(np.cov(b, rowvar=False))
     ridge = 0.0

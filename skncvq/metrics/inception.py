@@ -10,7 +10,9 @@ from ._checks import check_classifier, check_generated
 __all__ = ["inception_score", "inception_score_from_proba"]
 
 
-def inception_score_from_proba(proba: np.ndarray, *, n_splits: int = 10, random_state=None) -> tuple[float, float]:
+def inception_score_from_proba(
+    proba: np.ndarray, *, n_splits: int = 10, random_state=None
+) -> tuple[float, float]:
     """Inception score from class probabilities: ``exp(E_x KL(p(y|x) || p(y)))`` per split.
 
     Parameters
@@ -65,4 +67,6 @@ def inception_score(X_gen, *, classifier, n_splits: int = 10, random_state=None)
     """
     check_classifier(classifier)
     gen = check_generated(X_gen, name="X_gen", length=getattr(classifier, "n_features_in_", None))
-    return inception_score_from_proba(classifier.predict_proba(gen), n_splits=n_splits, random_state=random_state)
+    return inception_score_from_proba(
+        classifier.predict_proba(gen), n_splits=n_splits, random_state=random_state
+    )

@@ -1,8 +1,8 @@
 """Pure torch modules of skncvq (no scikit-learn, no skorch)."""
 
 from .codec import Decoder, Encoder
-from .fcn import FCN
 from .config import NCVQVAEConfig, n_downsample_blocks
+from .fcn import FCN
 from .ncvqvae import NCVQVAE, LossTerms, NCVQVAEOutput
 from .quantizer import QuantizerOutput, VectorQuantizer
 from .ssl import IterNorm, Projector, barlow_twins_loss, vibcreg_loss

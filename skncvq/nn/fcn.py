@@ -44,7 +44,9 @@ class FCN(nn.Module):
 
     def __init__(self, n_classes: int, in_channels: int = 1) -> None:
         super().__init__()
-        self.body = nn.Sequential(_SameConv(in_channels, 128, 8), _SameConv(128, 256, 5), _SameConv(256, 128, 3))
+        self.body = nn.Sequential(
+            _SameConv(in_channels, 128, 8), _SameConv(128, 256, 5), _SameConv(256, 128, 3)
+        )
         self.head = nn.Linear(128, n_classes)
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
