@@ -23,10 +23,8 @@ def make_fid_scorer(classifier, *, conditional: bool = False):
 
     Greater is better, so the FID is negated. With ``conditional=True`` the samples are drawn
     for the labels ``y`` (class-conditional FID); otherwise unconditionally, as the reference.
-
-    Examples
-    --------
-    >>> # GridSearchCV(MaskGITSampler(), grid, scoring=make_fid_scorer(fcn))  # doctest: +SKIP
+    Use it as ``GridSearchCV(sampler, grid, scoring=make_fid_scorer(fcn))`` with a fitted
+    :class:`skncvq.FCNClassifier` ``fcn``.
     """
     check_classifier(classifier)
 
