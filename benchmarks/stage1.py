@@ -138,7 +138,7 @@ def summary(args) -> str:
         if agg[c].dtype.kind == "f":
             agg[c] = agg[c].map(lambda v: "" if math.isnan(v) else f"{v:.3f}" if abs(v) < 100 else f"{v:.0f}")
     table = markdown_table(agg.to_dict("records"), list(agg.columns))
-    (RESULTS / "stage1.md").write_text(table)
+    CSV.with_suffix(".md").write_text(table)
     return table
 
 
@@ -152,8 +152,12 @@ def main() -> None:
     parser.add_argument("--max-time", type=float, default=120.0, help="seconds per fit (at most 600)")
     parser.add_argument("--threads", type=int, default=None, help="torch threads for this run")
     parser.add_argument("--summary", action="store_true", help="only write the Markdown summary")
+    parser.add_argument("--csv", default=None, help="result CSV (default results/stage1.csv)")
     parser.add_argument("--reference", default=None, help="thesis_results.csv for the reference columns")
     args = parser.parse_args()
+    global CSV
+    if args.csv:
+        CSV = Path(args.csv)
     if args.summary:
         print(summary(args))
         return
