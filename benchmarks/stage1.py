@@ -84,6 +84,14 @@ def budget_key(args) -> str:
     return f"e{args.max_epochs}_t{args.max_time}"
 
 
+def _fmt(v: float) -> str:
+    if math.isnan(v):
+        return ""
+    if v == int(v) or abs(v) >= 10:
+        return f"{v:.0f}"
+    return f"{v:.3f}"
+
+
 def summary(args) -> str:
     import pandas as pd
 
@@ -136,7 +144,7 @@ def summary(args) -> str:
         agg = agg.merge(ref, on=["dataset", "base_config"], how="left").drop(columns="base_config")
     for c in agg.columns:
         if agg[c].dtype.kind == "f":
-            agg[c] = agg[c].map(lambda v: "" if math.isnan(v) else f"{v:.3f}" if abs(v) < 100 else f"{v:.0f}")
+            agg[c] = agg[c].map(_fmt)
     table = markdown_table(agg.to_dict("records"), list(agg.columns))
     CSV.with_suffix(".md").write_text(table)
     return table
