@@ -1,8 +1,8 @@
 """skncvq: NC-VQVAE discrete representations and class-conditional synthesis of time series,
 with a scikit-learn API."""
 
-from .estimators import FCNClassifier, NCVQVAETransformer
+from .estimators import FCNClassifier, MaskGITSampler, NCVQVAETransformer
 
 __version__ = "0.1.0"
 
-__all__ = ["NCVQVAETransformer", "FCNClassifier", "__version__"]
+__all__ = ["NCVQVAETransformer", "MaskGITSampler", "FCNClassifier", "__version__"]

@@ -3,5 +3,13 @@
 from .callbacks import CosineBudget, LossTermsLogger
 from .classifier import AutocastClassifierNet
 from .net import LOSS_KEYS, TokenizerNet
+from .prior import PriorNet
 
-__all__ = ["AutocastClassifierNet", "TokenizerNet", "LossTermsLogger", "CosineBudget", "LOSS_KEYS"]
+__all__ = [
+    "PriorNet",
+    "AutocastClassifierNet",
+    "TokenizerNet",
+    "LossTermsLogger",
+    "CosineBudget",
+    "LOSS_KEYS",
+]

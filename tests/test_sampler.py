@@ -1,0 +1,168 @@
+import subprocess
+import sys
+
+import joblib
+import numpy as np
+import pytest
+import torch
+from sklearn.exceptions import NotFittedError
+
+from skncvq import FCNClassifier, MaskGITSampler, NCVQVAETransformer
+from skncvq.datasets import make_synthetic
+from skncvq.metrics import fid_score
+from skncvq.nn import MaskGIT, MaskGITConfig
+
+TOK = dict(
+    ssl=None,
+    hidden_dim=32,
+    codebook_dim=32,
+    n_res_blocks=1,
+    codebook_size=32,
+    max_epochs=60,
+    lr=3e-3,
+    batch_size=32,
+)
+PRIOR = dict(hidden_dim=32, n_layers=2, n_heads=2, max_epochs=300, lr=3e-3, batch_size=64)
+
+
+@pytest.fixture(scope="module")
+def setup():
+    """A sampler and an evaluator fitted on well-separated synthetic classes."""
+    X, y = make_synthetic(120, 64, 3, noise=0.05, random_state=0)
+    labels = np.array(["a", "b", "c"])[y]
+    tok = NCVQVAETransformer(random_state=0, **TOK).fit(X)
+    sampler = MaskGITSampler(tok, random_state=0, **PRIOR).fit(X, labels)
+    fcn = FCNClassifier(max_epochs=15, lr=1e-2, batch_size=32, random_state=0).fit(X, labels)
+    return X, labels, sampler, fcn
+
+
+def test_prior_module_loss_and_generation():
+    prior = MaskGIT(MaskGITConfig(n_tokens=12, codebook_size=8, n_classes=2, hidden_dim=16, n_layers=1))
+    g = torch.Generator().manual_seed(0)
+    ids = torch.randint(0, 8, (5, 12))
+    masked, mask = prior.mask_tokens(ids, g)
+    assert (masked[mask] == 8).all() and (masked[~mask] == ids[~mask]).all() and mask.any(1).all()
+    loss = prior.loss(ids, torch.tensor([0, 1, 0, 1, 2]), g)
+    loss.backward()
+    assert loss.item() > 0 and prior.head.weight.grad is not None
+    out = prior.generate(torch.tensor([0, 1, 2]), n_steps=5, guidance_scale=2.0, generator=g)
+    assert out.shape == (3, 12) and out.max() < 8 and out.min() >= 0
+
+
+def test_guidance_mixes_conditional_and_unconditional_logits():
+    prior = MaskGIT(MaskGITConfig(n_tokens=6, codebook_size=5, n_classes=2, hidden_dim=16, n_layers=1)).eval()
+    ids = torch.full((2, 6), 5)
+    cls = torch.tensor([0, 1])
+    with torch.no_grad():
+        cond = prior(ids, cls)
+        null = prior(ids, torch.full_like(cls, 2))
+        torch.testing.assert_close(
+            prior._logits(ids, cls, 3.0), null + 3.0 * (cond - null), atol=1e-5, rtol=1e-4
+        )
+        torch.testing.assert_close(prior._logits(ids, cls, 1.0), cond)
+
+
+def test_loss_goes_down(setup):
+    _, _, sampler, _ = setup
+    losses = [h["train_loss"] for h in sampler.history_]
+    assert np.mean(losses[-10:]) < 0.7 * np.mean(losses[:10])
+
+
+def test_samples_are_recognised_as_their_class(setup):
+    X, labels, sampler, fcn = setup
+    y = np.repeat(["a", "b", "c"], 30)
+    gen = sampler.sample(90, y=y, random_state=1)
+    assert gen.shape == (90, 64) and gen.dtype == np.float32
+    assert (fcn.predict(gen) == y).mean() > 0.45  # chance is 1/3
+
+
+def test_guidance_does_not_hurt_class_separation(setup):
+    X, labels, sampler, fcn = setup
+    y = np.repeat(["a", "b", "c"], 20)
+    plain = (fcn.predict(sampler.sample(60, y=y, random_state=2)) == y).mean()
+    guided = sampler.set_params(guidance_scale=3.0)
+    try:
+        strong = (fcn.predict(guided.sample(60, y=y, random_state=2)) == y).mean()
+    finally:
+        sampler.set_params(guidance_scale=1.0)
+    assert strong >= plain - 0.1
+
+
+def test_fid_of_samples_far_below_noise(setup):
+    X, labels, sampler, fcn = setup
+    gen = sampler.sample(len(X), random_state=3)
+    noise = np.random.default_rng(0).standard_normal(X.shape)
+    assert fid_score(X, gen, classifier=fcn) < 0.3 * fid_score(X, noise, classifier=fcn)
+
+
+def test_same_random_state_same_samples(setup):
+    _, _, sampler, _ = setup
+    a = sampler.sample(5, y="a", random_state=7)
+    np.testing.assert_array_equal(a, sampler.sample(5, y="a", random_state=7))
+    assert not np.array_equal(a, sampler.sample(5, y="a", random_state=8))
+    np.testing.assert_array_equal(
+        sampler.sample_tokens(4, y=["a", "b", "c", "a"], random_state=0).shape, (4, 5, 8)
+    )
+
+
+def test_fit_resample_in_an_imblearn_pipeline(setup):
+    imblearn = pytest.importorskip("imblearn")
+    from imblearn.pipeline import make_pipeline
+    from sklearn.neighbors import KNeighborsClassifier
+
+    X, labels, sampler, _ = setup
+    keep = np.r_[
+        np.flatnonzero(labels == "a"), np.flatnonzero(labels == "b")[:10], np.flatnonzero(labels == "c")[:20]
+    ]
+    Xi, yi = X[keep], labels[keep]
+    small = MaskGITSampler(
+        NCVQVAETransformer(random_state=0, **{**TOK, "max_epochs": 3}),
+        random_state=0,
+        **{**PRIOR, "max_epochs": 3},
+    )
+    Xr, yr = small.fit_resample(Xi, yi)
+    counts = dict(zip(*np.unique(yr, return_counts=True)))
+    assert counts == {"a": 40, "b": 40, "c": 40}
+    np.testing.assert_allclose(Xr[: len(Xi)], Xi, rtol=1e-6)
+    Xr, yr = small.set_params(sampling_strategy={"b": 15}).fit_resample(Xi, yi)
+    assert (yr == "b").sum() == 15 and len(yr) == len(yi) + 5
+    pipe = make_pipeline(small.set_params(sampling_strategy="auto"), KNeighborsClassifier(3))
+    assert 0 <= pipe.fit(Xi, yi).score(X, labels) <= 1
+    assert imblearn.__version__
+
+
+def test_unconditional_fit_and_errors(setup):
+    X, labels, sampler, _ = setup
+    unc = MaskGITSampler(sampler.tokenizer_, random_state=0, **{**PRIOR, "max_epochs": 2}).fit(X)
+    assert unc.classes_ is None and unc.sample(3).shape == (3, 64)
+    with pytest.raises(ValueError, match="fitted without labels"):
+        unc.sample(3, y="a")
+    with pytest.raises(ValueError, match="not seen in fit"):
+        sampler.sample(2, y="z")
+    with pytest.raises(ValueError, match="positive integer"):
+        sampler.sample(0)
+    with pytest.raises(ValueError, match="one label or 3 labels"):
+        sampler.sample(3, y=["a", "b"])
+    with pytest.raises(NotFittedError):
+        MaskGITSampler().sample(2)
+    with pytest.raises(ValueError, match="single class"):
+        MaskGITSampler(sampler.tokenizer_, **PRIOR).fit(X, np.zeros(len(X)))
+    with pytest.raises(ValueError, match="fitted on series of length 64"):
+        MaskGITSampler(sampler.tokenizer_, **PRIOR).fit(X[:, :50], labels)
+    with pytest.raises(ValueError, match="sampling_strategy"):
+        MaskGITSampler(
+            sampler.tokenizer_, sampling_strategy="most", **{**PRIOR, "max_epochs": 1}
+        ).fit_resample(X, labels)
+
+
+def test_joblib_roundtrip_gives_same_samples(setup, tmp_path):
+    _, _, sampler, _ = setup
+    path = tmp_path / "sampler.joblib"
+    joblib.dump(sampler, path)
+    script = (
+        "import joblib, numpy as np\n"
+        f"s = joblib.load({str(path)!r})\n"
+        f"np.save({str(tmp_path / 'g.npy')!r}, s.sample(4, y='b', random_state=5))\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True)
+    np.testing.assert_array_equal(np.load(tmp_path / "g.npy"), sampler.sample(4, y="b", random_state=5))
