@@ -122,3 +122,22 @@ def check_param(
         raise ValueError(f"{name} must be >= {low}; got {value!r}.")
     if high is not None and value > high:
         raise ValueError(f"{name} must be <= {high}; got {value!r}.")
+
+
+def check_training_params(est: Any) -> None:
+    """The training parameters every estimator shares: epochs, time budget, batch, optimiser,
+    precision, device, verbosity."""
+    for name in ("max_epochs", "batch_size"):
+        check_param(name, getattr(est, name), kind=int, low=1)
+    check_param("max_time", est.max_time, kind=float, low=0, allow_none=True)
+    check_param("lr", est.lr, kind=float, low=0)
+    check_param("weight_decay", est.weight_decay, kind=float, low=0)
+    check_param("precision", est.precision, kind=str, options=("auto", "fp32", "bf16"))
+    check_param("device", est.device, kind=str)
+    check_param("verbose", est.verbose, kind=int, low=0)
+
+
+def global_scale(arr: np.ndarray) -> tuple[float, float]:
+    """One mean and standard deviation over the whole training matrix (1 when constant)."""
+    std = float(arr.std())
+    return float(arr.mean()), std if std > 0 else 1.0

@@ -9,7 +9,7 @@ from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from .._validation import as_series_array, check_param
+from .._validation import as_series_array, check_param, check_training_params, global_scale
 from ..nn import FCN
 from ..training import AutocastClassifierNet, CosineBudget
 from ._torch_utils import batched, draw_seed, eval_mode, resolve_device, resolve_precision
@@ -112,16 +112,10 @@ class FCNClassifier(ClassifierMixin, BaseEstimator):
         self.verbose = verbose
 
     def _check_params(self) -> None:
-        for name in ("max_epochs", "batch_size", "patience"):
-            check_param(name, getattr(self, name), kind=int, low=1)
-        check_param("max_time", self.max_time, kind=float, low=0, allow_none=True)
-        check_param("lr", self.lr, kind=float, low=0)
-        check_param("weight_decay", self.weight_decay, kind=float, low=0)
+        check_training_params(self)
+        check_param("patience", self.patience, kind=int, low=1)
         check_param("early_stopping", self.early_stopping, kind=bool)
         check_param("validation_fraction", self.validation_fraction, kind=float, low=0.01, high=0.9)
-        check_param("precision", self.precision, kind=str, options=("auto", "fp32", "bf16"))
-        check_param("device", self.device, kind=str)
-        check_param("verbose", self.verbose, kind=int, low=0)
 
     def _validate_X(self, X, *, reset: bool) -> np.ndarray:
         arr = as_series_array(X, min_samples=2 if reset else 1)
@@ -155,9 +149,7 @@ class FCNClassifier(ClassifierMixin, BaseEstimator):
         if len(self.classes_) < 2:
             raise ValueError(f"FCNClassifier needs at least 2 classes; got 1 class ({self.classes_[0]!r}).")
         y_enc = encoder.transform(y).astype(np.int64)
-        self.mean_ = float(arr.mean())
-        std = float(arr.std())
-        self.scale_ = std if std > 0 else 1.0
+        self.mean_, self.scale_ = global_scale(arr)
         self.device_ = resolve_device(self.device)
         self.precision_ = resolve_precision(self.precision, self.device_)
         seed = draw_seed(self.random_state)

@@ -11,7 +11,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from .._validation import as_series_array, check_param
+from .._validation import as_series_array, check_param, check_training_params
 from ..nn import MaskGIT, MaskGITConfig
 from ..training import CosineBudget, PriorNet
 from ._torch_utils import draw_seed, eval_mode, resolve_device, resolve_precision
@@ -153,7 +153,8 @@ class MaskGITSampler(BaseEstimator):
         self.verbose = verbose
 
     def _check_params(self) -> None:
-        for name in ("hidden_dim", "n_layers", "n_heads", "n_steps", "max_epochs", "batch_size"):
+        check_training_params(self)
+        for name in ("hidden_dim", "n_layers", "n_heads", "n_steps"):
             check_param(name, getattr(self, name), kind=int, low=1)
         if self.hidden_dim % self.n_heads:
             raise ValueError(f"hidden_dim ({self.hidden_dim}) must be divisible by n_heads ({self.n_heads}).")
@@ -163,11 +164,6 @@ class MaskGITSampler(BaseEstimator):
         check_param("mask_schedule", self.mask_schedule, kind=str, options=("cosine",))
         check_param("temperature", self.temperature, kind=float, low=0)
         check_param("choice_temperature", self.choice_temperature, kind=float, low=0)
-        check_param("max_time", self.max_time, kind=float, low=0, allow_none=True)
-        check_param("lr", self.lr, kind=float, low=0)
-        check_param("weight_decay", self.weight_decay, kind=float, low=0)
-        check_param("precision", self.precision, kind=str, options=("auto", "fp32", "bf16"))
-        check_param("device", self.device, kind=str)
         if self.tokenizer is not None and not isinstance(self.tokenizer, NCVQVAETransformer):
             raise TypeError(
                 f"tokenizer must be an NCVQVAETransformer or None; got {type(self.tokenizer).__name__}."

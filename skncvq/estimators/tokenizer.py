@@ -9,7 +9,7 @@ import torch
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .._validation import as_series_array, check_min_length, check_param
+from .._validation import as_series_array, check_min_length, check_param, check_training_params, global_scale
 from ..augment import resolve_augmentations
 from ..nn import NCVQVAE, NCVQVAEConfig
 from ..training import LOSS_KEYS, CosineBudget, LossTermsLogger, TokenizerNet
@@ -216,13 +216,8 @@ class NCVQVAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
             raise ValueError(f"codebook_dim ({self.codebook_dim}) must equal hidden_dim ({self.hidden_dim}).")
         check_param("ema_decay", self.ema_decay, kind=float, low=0, high=1)
         check_param("commitment_weight", self.commitment_weight, kind=float, low=0)
-        check_param("max_time", self.max_time, kind=float, low=0, allow_none=True)
-        check_param("lr", self.lr, kind=float, low=0)
-        check_param("weight_decay", self.weight_decay, kind=float, low=0)
-        check_param("precision", self.precision, kind=str, options=("auto", "fp32", "bf16"))
         check_param("output", self.output, kind=str, options=_OUTPUTS)
-        check_param("device", self.device, kind=str)
-        check_param("verbose", self.verbose, kind=int, low=0)
+        check_training_params(self)
 
     def _validate_X(self, X, *, reset: bool) -> np.ndarray:
         arr = as_series_array(X, min_samples=2 if reset else 1)
@@ -283,9 +278,7 @@ class NCVQVAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         self._check_params()
         arr = self._validate_X(X, reset=True)
         check_min_length(arr.shape[1], self.n_fft)
-        self.mean_ = float(arr.mean())
-        std = float(arr.std())
-        self.scale_ = std if std > 0 else 1.0
+        self.mean_, self.scale_ = global_scale(arr)
         x = self._scale(arr)
         self.device_ = resolve_device(self.device)
         self.precision_ = resolve_precision(self.precision, self.device_)
