@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ._io import atomic_path
+
 __all__ = ["load_ucr", "load_trace", "make_synthetic", "DATA_ENV"]
 
 DATA_ENV = "SKNCVQ_DATA"
@@ -46,16 +48,9 @@ def _read_tsv(path: Path) -> tuple[np.ndarray, np.ndarray]:
 
 def _write_tsv_atomic(path: Path, X: np.ndarray, y: np.ndarray) -> None:
     """Write ``label<TAB>values`` lines through a temporary file renamed into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            for label, row in zip(y, X):
-                fh.write("\t".join([str(label), *(repr(float(v)) for v in row)]) + "\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp, open(tmp, "w") as fh:
+        for label, row in zip(y, X):
+            fh.write("\t".join([str(label), *(repr(float(v)) for v in row)]) + "\n")
 
 
 def _download(name: str, home: Path) -> None:

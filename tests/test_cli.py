@@ -13,12 +13,18 @@ def test_help_lists_commands():
     assert "demo" in result.stdout and "fit" in result.stdout
 
 
-def test_demo_prints_the_comparison_table(capsys):
-    assert main(["demo", "--epochs", "1"]) == 0
+def test_demo_prints_both_tables_and_writes_report_and_figure(tmp_path, capsys):
+    assert main(["demo", "--epochs", "2", "--out", str(tmp_path / "demo")]) == 0
     out = capsys.readouterr().out
     assert "naive VQ-VAE" in out and "NC-VQVAE (default)" in out
-    for column in ("recon MSE (time)", "KNN acc", "SVM acc", "fit s"):
+    for column in ("recon MSE (time)", "KNN acc", "SVM acc", "fit s", "FID uncond", "IS", "CAS"):
         assert column in out
+    report = (tmp_path / "demo" / "report.md").read_text()
+    assert "## Stage 2" in report and "| NC-VQVAE (default) |" in report
+    assert "real_vs_synthetic.png" in report
+    png = (tmp_path / "demo" / "real_vs_synthetic.png").read_bytes()
+    assert png.startswith(b"\x89PNG")
+    assert sorted(p.name for p in (tmp_path / "demo").iterdir()) == ["real_vs_synthetic.png", "report.md"]
 
 
 def test_fit_on_trace_saves_a_model(tmp_path, capsys):

@@ -17,6 +17,7 @@ from skncvq.metrics import (
     make_fid_scorer,
     make_inception_scorer,
 )
+from skncvq.metrics.generative import cas_class_counts, generative_scores
 
 
 @pytest.fixture(scope="module")
@@ -89,8 +90,8 @@ class _Replay(BaseEstimator):
         self.X_, self.y_ = np.asarray(X), None if y is None else np.asarray(y)
         return self
 
-    def sample(self, n_samples, y=None):
-        rng = np.random.default_rng(0)
+    def sample(self, n_samples, y=None, random_state=0):
+        rng = np.random.default_rng(random_state)
         if y is None:
             idx = rng.integers(0, len(self.X_), n_samples)
         else:
@@ -136,3 +137,23 @@ def test_synthetic_data_metrics_fast():
     X, y = make_synthetic(60, 32, 2, random_state=0)
     fcn = FCNClassifier(max_epochs=5, random_state=0).fit(X, y)
     assert fid_score(X, X + 5, classifier=fcn) > fid_score(X, X + 0.1, classifier=fcn)
+
+
+def test_cas_class_counts_scale_small_train_splits_to_min_total():
+    y = np.array(["a"] * 30 + ["b"] * 10)
+    assert cas_class_counts(y) == {"a": 750, "b": 250}
+    assert cas_class_counts(y, min_total=0) == {"a": 30, "b": 10}
+
+
+def test_generative_scores_prefer_the_faithful_generator(trace_fcn):
+    fcn, (X_tr, y_tr, X_te, y_te) = trace_fcn
+    cas_fcn = FCNClassifier(max_epochs=5, lr=1e-2, batch_size=16, random_state=0)
+    kw = dict(classifier=fcn, y_train=y_tr, cas_classifier=cas_fcn, cas_min_total=0)
+    good = generative_scores(_Replay().fit(X_tr, y_tr), X_te, y_te, **kw)
+    bad = generative_scores(_Replay(noise=3.0).fit(X_tr, y_tr), X_te, y_te, **kw)
+    assert set(good) == {"fid_uncond", "fid_cond", "is_mean", "is_std", "cas", "sample_series_per_s"}
+    assert good["fid_uncond"] < bad["fid_uncond"] and good["fid_cond"] < bad["fid_cond"]
+    assert good["is_mean"] > bad["is_mean"]
+    assert good["cas"] > bad["cas"]
+    with pytest.raises(ValueError, match="labels"):
+        generative_scores(_Replay().fit(X_tr, y_tr), X_te, y_te[:3], classifier=fcn)

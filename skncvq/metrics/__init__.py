@@ -2,6 +2,7 @@
 
 from .cas import cas_score
 from .fid import fid_score, frechet_distance
+from .generative import cas_class_counts, generative_scores
 from .inception import inception_score, inception_score_from_proba
 from .probes import probe_scores
 from .reconstruction import reconstruction_error
@@ -18,4 +19,6 @@ __all__ = [
     "make_fid_scorer",
     "make_inception_scorer",
     "make_cas_scorer",
+    "generative_scores",
+    "cas_class_counts",
 ]

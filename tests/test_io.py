@@ -1,0 +1,28 @@
+import pytest
+
+from skncvq._io import append_csv_row, atomic_path, read_csv_rows, write_text_atomic
+
+
+def test_atomic_path_leaves_nothing_behind_on_failure(tmp_path):
+    target = tmp_path / "out.txt"
+    with pytest.raises(RuntimeError):
+        with atomic_path(target) as tmp:
+            tmp.write_text("partial")
+            raise RuntimeError("boom")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_atomic_write_replaces_whole_file(tmp_path):
+    target = tmp_path / "sub" / "out.txt"
+    write_text_atomic(target, "one")
+    write_text_atomic(target, "two")
+    assert target.read_text() == "two"
+    assert [p.name for p in target.parent.iterdir()] == ["out.txt"]
+
+
+def test_csv_rows_append_and_grow_columns(tmp_path):
+    path = tmp_path / "rows.csv"
+    assert read_csv_rows(path) == []
+    append_csv_row(path, {"a": 1, "b": 2})
+    append_csv_row(path, {"a": 3, "c": "x"})
+    assert read_csv_rows(path) == [{"a": "1", "b": "2", "c": ""}, {"a": "3", "b": "", "c": "x"}]
