@@ -183,6 +183,65 @@ def cmd_fit(args: argparse.Namespace) -> int:
     return 0
 
 
+def _names(text: str) -> list[str]:
+    return [t.strip() for t in text.split(",") if t.strip()]
+
+
+def cmd_benchmark(args: argparse.Namespace) -> int:
+    """Run the (dataset x configuration x seed) grid; see :func:`skncvq.benchmark.run_benchmark`."""
+    import contextlib
+
+    from .benchmark import run_benchmark
+
+    try:
+        seeds = [int(s) for s in _names(args.seeds)]
+    except ValueError:
+        raise SystemExit(f"--seeds must be comma-separated integers; got {args.seeds!r}") from None
+    context = contextlib.nullcontext()
+    n_jobs = args.n_jobs
+    if args.backend == "dask":
+        try:
+            from dask.distributed import Client
+        except ImportError:
+            raise SystemExit("--backend dask needs dask.distributed: pip install skncvq[dist]") from None
+        kwargs = {"n_workers": n_jobs, "threads_per_worker": args.threads or 1} if not args.scheduler else {}
+        context = (
+            Client(args.scheduler, **kwargs) if args.scheduler else Client(**kwargs, dashboard_address=None)
+        )
+        n_jobs = -1
+    elif args.backend == "ray":
+        try:
+            import ray
+            from ray.util.joblib import register_ray
+        except ImportError:
+            raise SystemExit("--backend ray needs ray: pip install 'ray[default]'") from None
+        register_ray()
+        ray.init(address=args.scheduler)
+        n_jobs = -1
+    elif args.scheduler:
+        raise SystemExit("--scheduler only applies to --backend dask or ray")
+    with context:
+        rows = run_benchmark(
+            _names(args.datasets),
+            _names(args.configs),
+            seeds,
+            budget=args.budget,
+            data_home=args.data_home,
+            out=args.out,
+            n_jobs=n_jobs,
+            backend=args.backend,
+            evaluator_budget=args.evaluator_budget,
+            threads=args.threads,
+            reference=args.reference,
+        )
+    from pathlib import Path
+
+    print()
+    print(Path(args.out, "summary.md").read_text())
+    print(f"{len(rows)} rows in {Path(args.out, 'results.csv')}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``skncvq`` argument parser."""
     parser = argparse.ArgumentParser(
@@ -208,6 +267,25 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--verbose", type=int, default=0)
     fit.add_argument("--save", default=None, help="write the fitted transformer with joblib")
     fit.set_defaults(func=cmd_fit)
+    from .benchmark import CONFIGS
+
+    bench = sub.add_parser(
+        "benchmark",
+        help="the study's grid: both stages, probes, FID/IS/CAS per (dataset, config, seed), resumable",
+    )
+    bench.add_argument("--datasets", required=True, help="comma-separated UCR names, e.g. FordA,ECG5000")
+    bench.add_argument("--configs", default=",".join(CONFIGS), help="comma-separated; default all seven")
+    bench.add_argument("--seeds", default="0,1")
+    bench.add_argument("--budget", type=float, default=600.0, help="seconds per cell, both stages")
+    bench.add_argument("--evaluator-budget", type=float, default=300.0, help="seconds per FCN evaluator")
+    bench.add_argument("--data-home", default=None, help="folder holding <name>/<name>_TRAIN.tsv[.gz]")
+    bench.add_argument("--out", default="results", help="folder for results.csv, summary.md, evaluators/")
+    bench.add_argument("--n-jobs", type=int, default=1, help="cells at once (local backends)")
+    bench.add_argument("--backend", default=None, choices=["loky", "threading", "dask", "ray"])
+    bench.add_argument("--scheduler", default=None, help="dask scheduler / ray address (else a local one)")
+    bench.add_argument("--threads", type=int, default=None, help="torch threads per cell")
+    bench.add_argument("--reference", default=None, help="thesis_results.csv for reference columns")
+    bench.set_defaults(func=cmd_benchmark)
     return parser
 
 

@@ -1,0 +1,431 @@
+"""The study as one grid: per (dataset, configuration, seed) fit both stages under a time budget,
+measure probes, reconstruction, FID / IS / CAS and wall times, and write one CSV row per cell as
+soon as it is done. Cells run through joblib, so any joblib backend (loky, dask, ray) spreads them.
+
+Examples
+--------
+>>> from skncvq.benchmark import config_params
+>>> config_params("barlowtwins-slice")
+{'ssl': 'barlowtwins', 'augmentations': 'slice'}
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from joblib import Parallel, delayed, parallel_config
+from joblib.parallel import get_active_backend
+
+from ._io import append_csv_row, atomic_path, read_csv_rows, write_text_atomic
+
+__all__ = [
+    "CONFIGS",
+    "Budget",
+    "config_params",
+    "run_cell",
+    "run_benchmark",
+    "summarize",
+]
+
+#: The seed study's seven stage-1 configurations.
+CONFIGS = (
+    "naive",
+    "barlowtwins-warp",
+    "barlowtwins-slice",
+    "barlowtwins-gauss",
+    "vibcreg-warp",
+    "vibcreg-slice",
+    "vibcreg-gauss",
+)
+_KEY = ("dataset", "config", "seed", "budget_s")
+
+
+def config_params(config: str) -> dict:
+    """Tokenizer parameters of a configuration name: ``"naive"`` (plain VQ-VAE) or
+    ``"<ssl>-<augmentation set>"`` such as ``"vibcreg-warp"``; ``"default"`` is the package's
+    defaults."""
+    if config == "default":
+        return {}
+    if config == "naive":
+        return {"ssl": None}
+    ssl, _, aug = config.partition("-")
+    if ssl not in ("barlowtwins", "vibcreg") or aug not in ("warp", "slice", "gauss"):
+        raise ValueError(
+            f"unknown configuration {config!r}; expected 'default', 'naive' or '<ssl>-<augmentations>' with "
+            "ssl in barlowtwins/vibcreg and augmentations in warp/slice/gauss, e.g. 'barlowtwins-slice'."
+        )
+    return {"ssl": ssl, "augmentations": aug}
+
+
+@dataclass(frozen=True)
+class Budget:
+    """Split of one cell's wall-clock budget (seconds, both stages) between its fits.
+
+    Stage 1 gets ``stage1`` of it, the prior ``prior`` and the CAS classifier ``cas``; the rest
+    is left for probes, sampling and scoring. Epoch caps are the reference's 1000, so the time
+    budgets decide (and the cosine schedules follow the time).
+    """
+
+    seconds: float
+    stage1: float = 0.45
+    prior: float = 0.25
+    cas: float = 0.12
+
+    def __post_init__(self) -> None:
+        if not self.seconds > 0:
+            raise ValueError(f"the budget must be a positive number of seconds; got {self.seconds!r}.")
+        if self.stage1 + self.prior + self.cas > 1:
+            raise ValueError("the budget fractions stage1 + prior + cas must not exceed 1.")
+
+
+def _perplexity(tokens: np.ndarray, k: int) -> tuple[float, int]:
+    p = np.bincount(tokens.ravel(), minlength=k) / tokens.size
+    return float(np.exp(-(p * np.log(p + 1e-10)).sum())), int((p == 0).sum())
+
+
+def _evaluator_path(out: Path, dataset: str) -> Path:
+    return out / "evaluators" / f"{dataset}.joblib"
+
+
+def fit_evaluator(dataset: str, *, data_home=None, out: str | os.PathLike, max_time: float, threads=None):
+    """Fit (or load the cached) FCN evaluator of ``dataset`` on its train split; seed 0."""
+    import joblib
+
+    from .datasets import load_ucr
+    from .estimators import FCNClassifier
+
+    path = _evaluator_path(Path(out), dataset)
+    if path.exists():
+        return joblib.load(path)
+    _set_threads(threads)
+    X_tr, y_tr, _, _ = load_ucr(dataset, data_home=data_home)
+    fcn = FCNClassifier(max_epochs=1000, max_time=max_time, random_state=0).fit(X_tr, y_tr)
+    with atomic_path(path) as tmp:
+        joblib.dump(fcn, tmp)
+    return fcn
+
+
+def _set_threads(threads: int | None) -> None:
+    if threads:
+        import torch
+
+        torch.set_num_threads(int(threads))
+
+
+def run_cell(
+    dataset: str,
+    config: str,
+    seed: int,
+    *,
+    budget: float,
+    data_home=None,
+    out: str | os.PathLike = "results",
+    evaluator_budget: float = 300.0,
+    threads: int | None = None,
+    tokenizer_params: dict | None = None,
+    sampler_params: dict | None = None,
+) -> dict:
+    """Run one cell of the grid and return its row.
+
+    Stage 1 (``NCVQVAETransformer`` of ``config``), reconstruction error and probes on the test
+    split, stage 2 (``MaskGITSampler`` on the fitted tokenizer), FID / IS / CAS under the
+    dataset's FCN evaluator (fitted once and cached under ``out/evaluators``), and the wall time
+    of each step. ``tokenizer_params`` / ``sampler_params`` override estimator parameters.
+    """
+    from .datasets import load_ucr
+    from .estimators import FCNClassifier, MaskGITSampler, NCVQVAETransformer
+    from .metrics import generative_scores, probe_scores
+
+    start = time.perf_counter()
+    _set_threads(threads)
+    split = Budget(float(budget))
+    X_tr, y_tr, X_te, y_te = load_ucr(dataset, data_home=data_home)
+    fcn = fit_evaluator(dataset, data_home=data_home, out=out, max_time=evaluator_budget, threads=threads)
+    tok_params = {"max_epochs": 1000, **config_params(config), **(tokenizer_params or {})}
+    tok = NCVQVAETransformer(max_time=split.seconds * split.stage1, random_state=seed, **tok_params)
+    t0 = time.perf_counter()
+    tok.fit(X_tr)
+    s1_fit_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    rec = tok.reconstruction_errors(X_te)
+    probes = probe_scores(tok, X_tr, y_tr, X_te, y_te)
+    ppl, dead = _perplexity(tok.encode(X_te), tok.codebook_size)
+    recognised = float((fcn.predict(tok.reconstruct(X_te)) == y_te).mean())
+    s1_eval_s = time.perf_counter() - t0
+    sampler = MaskGITSampler(
+        tokenizer=tok,
+        **{"max_epochs": 1000, "max_time": split.seconds * split.prior, **(sampler_params or {})},
+        random_state=seed,
+    )
+    t0 = time.perf_counter()
+    sampler.fit(X_tr, y_tr)
+    s2_fit_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    cas_fcn = FCNClassifier(max_epochs=1000, max_time=split.seconds * split.cas, random_state=seed)
+    scores = generative_scores(
+        sampler, X_te, y_te, classifier=fcn, y_train=y_tr, cas_classifier=cas_fcn, random_state=seed
+    )
+    s2_eval_s = time.perf_counter() - t0
+    import torch
+
+    from . import __version__
+
+    return {
+        "dataset": dataset,
+        "config": config,
+        "seed": seed,
+        "budget_s": float(budget),
+        "s1_epochs": tok.n_epochs_,
+        "s1_fit_s": round(s1_fit_s, 1),
+        "recon_mse_time": round(rec["time"], 5),
+        "recon_mse_stft": round(rec["stft"], 5),
+        "knn_acc": round(probes["knn"], 4),
+        "svm_acc": round(probes["svm"], 4),
+        "test_perplexity": round(ppl, 2),
+        "test_dead_codes": dead,
+        "recon_recognised": round(recognised, 4),
+        "s1_eval_s": round(s1_eval_s, 1),
+        "s2_epochs": len(sampler.history_),
+        "s2_fit_s": round(s2_fit_s, 1),
+        "sample_series_per_s": round(scores["sample_series_per_s"], 1),
+        "fid_uncond": round(scores["fid_uncond"], 4),
+        "fid_cond": round(scores["fid_cond"], 4),
+        "is_mean": round(scores["is_mean"], 4),
+        "is_std": round(scores["is_std"], 4),
+        "cas": round(scores["cas"], 4),
+        "s2_eval_s": round(s2_eval_s, 1),
+        "evaluator_test_acc": round(float(fcn.score(X_te, y_te)), 4),
+        "total_s": round(time.perf_counter() - start, 1),
+        "threads": torch.get_num_threads(),
+        "version": __version__,
+    }
+
+
+def _cell_key(row: dict) -> tuple:
+    return (
+        str(row["dataset"]),
+        str(row["config"]),
+        str(int(float(row["seed"]))),
+        f"{float(row['budget_s']):g}",
+    )
+
+
+def run_benchmark(
+    datasets: Sequence[str],
+    configs: Sequence[str] = CONFIGS,
+    seeds: Sequence[int] = (0, 1),
+    *,
+    budget: float = 600.0,
+    data_home=None,
+    out: str | os.PathLike = "results",
+    n_jobs: int = 1,
+    backend: str | None = None,
+    evaluator_budget: float = 300.0,
+    threads: int | None = None,
+    reference: str | os.PathLike | None = None,
+    tokenizer_params: dict | None = None,
+    sampler_params: dict | None = None,
+    verbose: bool = True,
+) -> list[dict]:
+    """Run the grid ``datasets x configs x seeds`` and return all rows of ``out/results.csv``.
+
+    Each finished cell is appended to ``out/results.csv`` at once (atomically); cells already
+    there (same dataset, configuration, seed and budget) are skipped, so an interrupted run
+    resumes where it stopped. The FCN evaluators are fitted first (one per dataset, cached).
+    Cells run through ``joblib.Parallel(n_jobs)`` under ``backend`` (or the joblib backend
+    active around the call): with a ``dask.distributed.Client`` connected and
+    ``backend="dask"`` they spread over the cluster; Ray works the same after
+    ``ray.util.joblib.register_ray()``. Ends by writing ``out/summary.md``.
+
+    Parameters
+    ----------
+    datasets : sequence of str
+        UCR dataset names, read by :func:`skncvq.datasets.load_ucr` from ``data_home``.
+    configs : sequence of str
+        Configuration names (see :func:`config_params`).
+    seeds : sequence of int
+    budget : float, default=600
+        Seconds per cell for both stages (split by :class:`Budget`).
+    data_home : path or None
+    out : path, default="results"
+    n_jobs : int, default=1
+        Cells run at once.
+    backend : str or None
+        joblib backend ("loky", "threading", "dask", "ray", ...); None uses the one active
+        around the call (loky by default).
+    evaluator_budget : float, default=300
+        Seconds for each dataset's FCN evaluator.
+    threads : int or None
+        torch threads per cell; None gives each of ``n_jobs`` local workers an equal share of
+        the cores.
+    reference : path or None
+        ``thesis_results.csv``, for the reference columns of the summary.
+    tokenizer_params, sampler_params : dict or None
+        Parameter overrides for every cell.
+    verbose : bool, default=True
+        Print one progress line per finished cell.
+
+    Returns
+    -------
+    list of dict
+        Every row of ``out/results.csv``.
+    """
+    if isinstance(datasets, str) or isinstance(configs, str):
+        raise TypeError("datasets and configs must be sequences of names, e.g. ['FordA', 'ECG5000'].")
+    for config in configs:
+        config_params(config)
+    if not datasets or not configs or not seeds:
+        raise ValueError("datasets, configs and seeds must each name at least one entry.")
+    Budget(float(budget))
+    out = Path(out)
+    csv_path = out / "results.csv"
+    if threads is None and n_jobs > 0 and backend in (None, "loky", "multiprocessing", "threading"):
+        threads = max(1, (os.cpu_count() or 1) // max(1, n_jobs))
+    done = {_cell_key(r) for r in read_csv_rows(csv_path)}
+    cells = [
+        (d, c, int(s))
+        for d in datasets
+        for c in configs
+        for s in seeds
+        if _cell_key({"dataset": d, "config": c, "seed": s, "budget_s": budget}) not in done
+    ]
+    if verbose:
+        print(f"{len(cells)} cells to run, {len(done)} already in {csv_path}", flush=True)
+    with parallel_config(backend=backend) if backend else contextlib.nullcontext():
+        return _run_cells(
+            cells,
+            out,
+            n_jobs,
+            budget,
+            data_home,
+            evaluator_budget,
+            threads,
+            reference,
+            tokenizer_params,
+            sampler_params,
+            verbose,
+        )
+
+
+def _return_as() -> str:
+    """Unordered results where the active joblib backend supports them (joblib's own backends);
+    in order elsewhere (joblib's dask backend fails on unordered generators)."""
+    name = type(get_active_backend()[0]).__name__.lower()
+    local = ("loky", "threading", "multiprocessing", "sequential")
+    return "generator_unordered" if any(k in name for k in local) else "generator"
+
+
+def _run_cells(
+    cells,
+    out,
+    n_jobs,
+    budget,
+    data_home,
+    evaluator_budget,
+    threads,
+    reference,
+    tokenizer_params,
+    sampler_params,
+    verbose,
+) -> list[dict]:
+    csv_path = out / "results.csv"
+    parallel = Parallel(n_jobs=n_jobs, return_as=_return_as())
+    todo = sorted({d for d, _, _ in cells})
+    for _ in parallel(
+        delayed(fit_evaluator)(d, data_home=data_home, out=out, max_time=evaluator_budget, threads=threads)
+        for d in todo
+        if not _evaluator_path(out, d).exists()
+    ):
+        pass
+    started = time.perf_counter()
+    jobs = (
+        delayed(run_cell)(
+            d,
+            c,
+            s,
+            budget=budget,
+            data_home=data_home,
+            out=out,
+            evaluator_budget=evaluator_budget,
+            threads=threads,
+            tokenizer_params=tokenizer_params,
+            sampler_params=sampler_params,
+        )
+        for d, c, s in cells
+    )
+    for i, row in enumerate(parallel(jobs), 1):
+        append_csv_row(csv_path, row)
+        if verbose:
+            print(
+                f"[{i}/{len(cells)} {time.perf_counter() - started:.0f}s] {row['dataset']} {row['config']} "
+                f"seed {row['seed']}: SVM {row['svm_acc']:.3f}, recon {row['recon_mse_time']:.4f}, "
+                f"FID {row['fid_uncond']:.2f}, IS {row['is_mean']:.2f}, CAS {row['cas']:.3f} "
+                f"({row['total_s']:.0f} s)",
+                flush=True,
+            )
+    rows = read_csv_rows(csv_path)
+    write_text_atomic(out / "summary.md", summarize(rows, reference=reference))
+    return rows
+
+
+_METRICS = {
+    # ours -> (reference column in thesis_results.csv, higher is better)
+    "svm_acc": ("s1_svm_acc_mean", True),
+    "knn_acc": ("s1_knn_acc_mean", True),
+    "recon_mse_time": (None, False),
+    "fid_uncond": ("s2_fid_mean", False),
+    "fid_cond": (None, False),
+    "is_mean": ("s2_is_mean_mean", True),
+    "cas": ("cas_acc_ema_mean", True),
+}
+
+
+def _fmt(v) -> str:
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return ""
+    return f"{v:.3f}" if abs(v) < 10 else f"{v:.1f}"
+
+
+def summarize(rows: Sequence[dict], *, reference: str | os.PathLike | None = None) -> str:
+    """Markdown table of per-cell means over seeds (and the best seed), beside the reference's
+    means for the same (dataset, configuration) when ``reference`` (thesis_results.csv) is given."""
+    import pandas as pd
+
+    if not rows:
+        return "No finished cells yet.\n"
+    df = pd.DataFrame(rows)
+    for col in [*_METRICS, "total_s"]:
+        df[col] = pd.to_numeric(df[col], errors="coerce")
+    grouped = df.groupby(["dataset", "config", "budget_s"], sort=True)
+    agg = grouped[list(_METRICS) + ["total_s"]].mean()
+    agg["seeds"] = grouped.size()
+    best = {m: grouped[m].max() if hi else grouped[m].min() for m, (_, hi) in _METRICS.items()}
+    ref = None
+    if reference is not None and Path(reference).exists():
+        ref = pd.read_csv(reference)
+        ref["config"] = ref["config"].replace({"regular": "naive"}).str.replace("_", "-")
+        ref = ref.set_index(["dataset", "config"])
+    header = ["dataset", "config", "budget s", "seeds", "cell s"]
+    for m, (ref_col, _) in _METRICS.items():
+        header += [m, f"{m} best"] + ([f"{m} ref"] if ref is not None and ref_col else [])
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for (dataset, config, budget_s), r in agg.iterrows():
+        cells = [dataset, config, f"{float(budget_s):g}", str(int(r["seeds"])), f"{r['total_s']:.0f}"]
+        for m, (ref_col, _) in _METRICS.items():
+            cells += [_fmt(r[m]), _fmt(best[m][(dataset, config, budget_s)])]
+            if ref is not None and ref_col:
+                key = (dataset, config)
+                cells.append(_fmt(float(ref.loc[key, ref_col])) if key in ref.index else "")
+        lines.append("| " + " | ".join(cells) + " |")
+    note = (
+        "\nMeans over seeds, best seed beside them; `ref`: the seed study's mean over its runs "
+        "(1000 GPU epochs per stage; its CAS is an EMA of batch accuracies, its FID/IS use "
+        "unconditional samples, as `fid_uncond`/`is_mean` here).\n"
+    )
+    return "\n".join(lines) + "\n" + note

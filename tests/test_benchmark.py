@@ -1,0 +1,174 @@
+"""The benchmark grid: rows per cell, resume, atomic output, joblib backends (dask for real)."""
+
+import numpy as np
+import pytest
+
+from skncvq import benchmark
+from skncvq._io import read_csv_rows
+from skncvq.benchmark import Budget, config_params, run_benchmark, summarize
+from skncvq.cli import main
+from skncvq.datasets import make_synthetic
+
+TINY_TOK = dict(hidden_dim=8, codebook_dim=8, n_res_blocks=1, projector_dim=16, codebook_size=8, max_epochs=2)
+TINY_PRIOR = dict(hidden_dim=16, n_layers=1, max_epochs=3)
+FAST = dict(budget=6, evaluator_budget=1, tokenizer_params=TINY_TOK, sampler_params=TINY_PRIOR, verbose=False)
+
+
+def _write_ucr(home, name, seed):
+    X, y = make_synthetic(60, 48, 2, random_state=seed)
+    folder = home / name
+    folder.mkdir(parents=True)
+    for split, rows in (("TRAIN", slice(0, 30)), ("TEST", slice(30, 60))):
+        data = np.column_stack([y[rows] + 1, X[rows]])
+        np.savetxt(folder / f"{name}_{split}.tsv", data, delimiter="\t")
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory):
+    root = tmp_path_factory.mktemp("ucr")
+    _write_ucr(root, "SynA", 0)
+    _write_ucr(root, "SynB", 1)
+    return root
+
+
+def test_config_names_and_budget_checks():
+    assert config_params("naive") == {"ssl": None}
+    assert config_params("vibcreg-gauss") == {"ssl": "vibcreg", "augmentations": "gauss"}
+    with pytest.raises(ValueError, match="unknown configuration"):
+        config_params("simclr-slice")
+    with pytest.raises(ValueError, match="positive"):
+        Budget(0)
+    with pytest.raises(TypeError, match="sequences"):
+        run_benchmark("SynA", ["naive"], [0])
+
+
+def test_grid_writes_one_row_per_cell_and_resumes(home, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    rows = run_benchmark(["SynA"], ["naive", "barlowtwins-slice"], [0], data_home=home, out=out, **FAST)
+    assert sorted(r["config"] for r in rows) == ["barlowtwins-slice", "naive"]
+    row = rows[0]
+    for column in (
+        "svm_acc",
+        "knn_acc",
+        "recon_mse_time",
+        "fid_uncond",
+        "fid_cond",
+        "is_mean",
+        "cas",
+        "s1_fit_s",
+        "s2_fit_s",
+        "sample_series_per_s",
+        "total_s",
+    ):
+        assert float(row[column]) == float(row[column])  # a number, not NaN
+    assert 0 <= float(row["svm_acc"]) <= 1 and float(row["fid_uncond"]) >= 0
+    assert (out / "evaluators" / "SynA.joblib").exists()
+    assert "| SynA | naive |" in (out / "summary.md").read_text()
+
+    def fail(*args, **kwargs):
+        raise AssertionError("a finished cell was run again")
+
+    monkeypatch.setattr(benchmark, "run_cell", fail)
+    again = run_benchmark(
+        ["SynA"], ["naive", "barlowtwins-slice"], [0], data_home=home, out=out, backend="sequential", **FAST
+    )
+    assert len(again) == 2
+
+
+def test_interrupted_grid_keeps_finished_rows_and_no_partial_files(home, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    real = benchmark.run_cell
+    calls = []
+
+    def flaky(dataset, config, seed, **kw):
+        calls.append(config)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(dataset, config, seed, **kw)
+
+    monkeypatch.setattr(benchmark, "run_cell", flaky)
+    with pytest.raises(KeyboardInterrupt):
+        run_benchmark(
+            ["SynA"], ["naive", "vibcreg-warp"], [0], data_home=home, out=out, backend="sequential", **FAST
+        )
+    assert [r["config"] for r in read_csv_rows(out / "results.csv")] == ["naive"]
+    assert not [p for p in out.rglob("*") if ".part" in p.name]
+
+
+def test_grid_on_a_dask_local_cluster(home, tmp_path):
+    distributed = pytest.importorskip("dask.distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster:
+        with distributed.Client(cluster) as client:
+            rows = run_benchmark(
+                ["SynA", "SynB"],
+                ["naive"],
+                [0],
+                data_home=home,
+                out=tmp_path,
+                backend="dask",
+                n_jobs=-1,
+                **FAST,
+            )
+            workers = set(client.run(lambda dask_worker: dask_worker.address))
+    assert sorted(r["dataset"] for r in rows) == ["SynA", "SynB"]
+    assert len(workers) == 2
+
+
+def test_summary_puts_reference_means_beside_ours(tmp_path):
+    ref = tmp_path / "thesis.csv"
+    ref.write_text(
+        "dataset,config,s1_svm_acc_mean,s1_knn_acc_mean,s2_fid_mean,s2_is_mean_mean,cas_acc_ema_mean\n"
+        "SynA,regular,0.5,0.4,3.0,1.5,0.9\n"
+    )
+    row = {
+        "dataset": "SynA",
+        "config": "naive",
+        "seed": 0,
+        "budget_s": 6.0,
+        "svm_acc": 0.75,
+        "knn_acc": 0.5,
+        "recon_mse_time": 0.1,
+        "fid_uncond": 2.0,
+        "fid_cond": 1.0,
+        "is_mean": 1.2,
+        "cas": 0.8,
+        "total_s": 9,
+    }
+    text = summarize([row, {**row, "seed": 1, "svm_acc": 0.25}], reference=ref)
+    line = next(x for x in text.splitlines() if x.startswith("| SynA"))
+    cells = [c.strip() for c in line.strip("|").split("|")]
+    header = [c.strip() for c in text.splitlines()[0].strip("|").split("|")]
+    values = dict(zip(header, cells))
+    assert (
+        values["svm_acc"] == "0.500"
+        and values["svm_acc best"] == "0.750"
+        and values["svm_acc ref"] == "0.500"
+    )
+    assert values["fid_uncond ref"] == "3.000" and values["seeds"] == "2"
+
+
+def test_benchmark_command(home, tmp_path, capsys):
+    args = [
+        "benchmark",
+        "--datasets",
+        "SynA",
+        "--configs",
+        "naive",
+        "--seeds",
+        "0",
+        "--budget",
+        "6",
+        "--evaluator-budget",
+        "1",
+        "--data-home",
+        str(home),
+        "--out",
+        str(tmp_path),
+    ]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "1 rows in" in out and "| SynA | naive |" in out
+    assert main(args) == 0  # resumes: nothing left to run
+    assert "0 cells to run, 1 already" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main([*args[:-2], "--out", str(tmp_path), "--scheduler", "tcp://nowhere:1"])
