@@ -1,12 +1,17 @@
-"""Stage-1 speed at FordA shape (length 500, batch 128): default vs reference configuration.
+"""Speed at FordA shape (length 500): stage-1 training (batch 128), default vs reference
+configuration, and stage-2 sampling throughput (1024 class-conditional series, prior + decoder).
 
 For each configuration, in a fresh subprocess: training series/s (real ``fit`` path, median over
 epochs after the first), transform series/s, peak resident memory, training FLOPs per series
 (counted with torch's FlopCounterMode on one fp32 forward + backward) and the achieved FLOP/s
 divided by the fp32 matmul FLOP/s measured in the same process.
 
-Usage: python benchmarks/speed.py [--n-series 1024] [--epochs 4]
-Writes benchmarks/results/speed.json and speed.md.
+Sampling is timed on ``MaskGITSampler.sample`` (iterative decoding, T=10, then the decoder) after
+a warm-up call; the priors are untrained (1 epoch), which does not change the work per sample.
+The TimeVQVAE package samples about 18 series/s on 2 CPU cores at this shape.
+
+Usage: python benchmarks/speed.py [--n-series 1024] [--epochs 4] [--only training|sampling]
+Writes benchmarks/results/speed.json and speed.md (a part not re-run keeps its old rows).
 """
 
 from __future__ import annotations
@@ -30,6 +35,13 @@ CONFIGS = {
     "naive VQ-VAE (auto precision)": dict(ssl=None),
 }
 LENGTH, BATCH = 500, 128
+SAMPLING = {
+    "prior default (width 128, auto precision)": dict(),
+    "prior default, fp32": dict(precision="fp32"),
+    "prior reference width 256, fp32": dict(hidden_dim=256, precision="fp32"),
+    "prior default, guidance 2 (two passes per step)": dict(guidance_scale=2.0),
+}
+TIMEVQVAE_SERIES_PER_S = 18.0
 
 
 def _matmul_flops(seconds: float = 2.0) -> float:
@@ -102,28 +114,69 @@ def _measure(name: str, params: dict, n_series: int, epochs: int, queue) -> None
     )
 
 
+def _measure_sampling(name: str, params: dict, n_series: int, epochs: int, queue) -> None:
+    import numpy as np
+    import torch
+
+    from skncvq import MaskGITSampler, NCVQVAETransformer
+
+    rng = np.random.default_rng(0)
+    X = np.cumsum(rng.standard_normal((512, LENGTH)), axis=1).astype(np.float32)
+    y = np.repeat([0, 1], 256)
+    tok = NCVQVAETransformer(ssl=None, max_epochs=1, random_state=0).fit(X)
+    sampler = MaskGITSampler(tokenizer=tok, max_epochs=1, random_state=0, **params).fit(X, y)
+    labels = np.resize([0, 1], n_series)
+    sampler.sample(64, y=labels[:64])
+    t0 = time.perf_counter()
+    sampler.sample_tokens(n_series, y=labels)
+    tokens_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    sampler.sample(n_series, y=labels)
+    total_s = time.perf_counter() - t0
+    queue.put(
+        dict(
+            config=name,
+            sample_precision=sampler.sample_precision_,
+            token_grid="x".join(map(str, sampler.token_shape_)),
+            series_per_s=round(n_series / total_s, 1),
+            prior_only_series_per_s=round(n_series / tokens_s, 1),
+            vs_timevqvae=round(n_series / total_s / TIMEVQVAE_SERIES_PER_S, 1),
+            threads=torch.get_num_threads(),
+        )
+    )
+
+
+def _run(target, name, params, args) -> dict:
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=target, args=(name, params, args.n_series, args.epochs, queue))
+    proc.start()
+    proc.join()
+    if proc.exitcode != 0:
+        raise RuntimeError(f"measuring {name!r} failed (exit code {proc.exitcode})")
+    row = queue.get()
+    print(row, flush=True)
+    return row
+
+
 def main() -> None:
     from _common import RESULTS, markdown_table
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n-series", type=int, default=1024)
     parser.add_argument("--epochs", type=int, default=4)
+    parser.add_argument("--only", choices=["training", "sampling"], default=None)
     args = parser.parse_args()
-    ctx = mp.get_context("spawn")
-    rows = []
-    for name, params in CONFIGS.items():
-        queue = ctx.Queue()
-        proc = ctx.Process(target=_measure, args=(name, params, args.n_series, args.epochs, queue))
-        proc.start()
-        proc.join()
-        if proc.exitcode != 0:
-            raise RuntimeError(f"measuring {name!r} failed (exit code {proc.exitcode})")
-        rows.append(queue.get())
-        print(rows[-1], flush=True)
-    ref = rows[0]["train_series_per_s"]
-    for r in rows:
-        r["speedup_vs_reference"] = round(r["train_series_per_s"] / ref, 2)
-    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / "speed.json"
+    old = json.loads(path.read_text()) if path.exists() else {}
+    rows, sampling = old.get("rows", []), old.get("sampling", [])
+    if args.only != "sampling":
+        rows = [_run(_measure, name, params, args) for name, params in CONFIGS.items()]
+        ref = rows[0]["train_series_per_s"]
+        for r in rows:
+            r["speedup_vs_reference"] = round(r["train_series_per_s"] / ref, 2)
+    if args.only != "training":
+        sampling = [_run(_measure_sampling, name, params, args) for name, params in SAMPLING.items()]
     meta = dict(
         length=LENGTH,
         batch=BATCH,
@@ -131,7 +184,8 @@ def main() -> None:
         epochs=args.epochs,
         machine=platform.processor() or platform.machine(),
     )
-    (RESULTS / "speed.json").write_text(json.dumps(dict(meta=meta, rows=rows), indent=2))
+    RESULTS.mkdir(exist_ok=True)
+    path.write_text(json.dumps(dict(meta=meta, rows=rows, sampling=sampling), indent=2))
     cols = [
         "config",
         "precision",
@@ -144,8 +198,19 @@ def main() -> None:
         "matmul_fp32_gflops",
         "flops_over_matmul",
     ]
-    (RESULTS / "speed.md").write_text(markdown_table(rows, cols))
-    print(markdown_table(rows, cols))
+    scols = [
+        "config",
+        "sample_precision",
+        "token_grid",
+        "series_per_s",
+        "prior_only_series_per_s",
+        "vs_timevqvae",
+        "threads",
+    ]
+    text = "## Stage-1 training\n\n" + markdown_table(rows, cols)
+    text += "\n## Sampling (1024 series at length 500)\n\n" + markdown_table(sampling, scols)
+    (RESULTS / "speed.md").write_text(text)
+    print(text)
 
 
 if __name__ == "__main__":
