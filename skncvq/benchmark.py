@@ -111,6 +111,10 @@ def fit_evaluator(dataset: str, *, data_home=None, out: str | os.PathLike, max_t
     return fcn
 
 
+def _model_path(out: Path, dataset: str, config: str, seed: int, budget: float) -> Path:
+    return out / "models" / f"{dataset}__{config}__seed{seed}__b{float(budget):g}.joblib"
+
+
 def _set_threads(threads: int | None) -> None:
     if threads:
         import torch
@@ -130,6 +134,7 @@ def run_cell(
     threads: int | None = None,
     tokenizer_params: dict | None = None,
     sampler_params: dict | None = None,
+    save_model: bool = True,
 ) -> dict:
     """Run one cell of the grid and return its row.
 
@@ -137,6 +142,8 @@ def run_cell(
     split, stage 2 (``MaskGITSampler`` on the fitted tokenizer), FID / IS / CAS under the
     dataset's FCN evaluator (fitted once and cached under ``out/evaluators``), and the wall time
     of each step. ``tokenizer_params`` / ``sampler_params`` override estimator parameters.
+    With ``save_model`` the fitted sampler (tokenizer included) is written with joblib to
+    ``out/models/<dataset>__<config>__seed<seed>__b<budget>.joblib``.
     """
     from .datasets import load_ucr
     from .estimators import FCNClassifier, MaskGITSampler, NCVQVAETransformer
@@ -172,6 +179,11 @@ def run_cell(
         sampler, X_te, y_te, classifier=fcn, y_train=y_tr, cas_classifier=cas_fcn, random_state=seed
     )
     s2_eval_s = time.perf_counter() - t0
+    if save_model:
+        import joblib
+
+        with atomic_path(_model_path(Path(out), dataset, config, seed, budget)) as tmp:
+            joblib.dump(sampler, tmp)
     import torch
 
     from . import __version__
@@ -231,6 +243,7 @@ def run_benchmark(
     reference: str | os.PathLike | None = None,
     tokenizer_params: dict | None = None,
     sampler_params: dict | None = None,
+    save_models: bool = True,
     verbose: bool = True,
 ) -> list[dict]:
     """Run the grid ``datasets x configs x seeds`` and return all rows of ``out/results.csv``.
@@ -268,6 +281,8 @@ def run_benchmark(
         ``thesis_results.csv``, for the reference columns of the summary.
     tokenizer_params, sampler_params : dict or None
         Parameter overrides for every cell.
+    save_models : bool, default=True
+        Keep every fitted sampler (with its tokenizer) under ``out/models``.
     verbose : bool, default=True
         Print one progress line per finished cell.
 
@@ -309,6 +324,7 @@ def run_benchmark(
             reference,
             tokenizer_params,
             sampler_params,
+            save_models,
             verbose,
         )
 
@@ -332,6 +348,7 @@ def _run_cells(
     reference,
     tokenizer_params,
     sampler_params,
+    save_models,
     verbose,
 ) -> list[dict]:
     csv_path = out / "results.csv"
@@ -356,6 +373,7 @@ def _run_cells(
             threads=threads,
             tokenizer_params=tokenizer_params,
             sampler_params=sampler_params,
+            save_model=save_models,
         )
         for d, c, s in cells
     )

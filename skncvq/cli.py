@@ -233,6 +233,7 @@ def cmd_benchmark(args: argparse.Namespace) -> int:
             evaluator_budget=args.evaluator_budget,
             threads=args.threads,
             reference=args.reference,
+            save_models=not args.no_save_models,
         )
     from pathlib import Path
 
@@ -285,6 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--scheduler", default=None, help="dask scheduler / ray address (else a local one)")
     bench.add_argument("--threads", type=int, default=None, help="torch threads per cell")
     bench.add_argument("--reference", default=None, help="thesis_results.csv for reference columns")
+    bench.add_argument("--no-save-models", action="store_true", help="do not keep the fitted models")
     bench.set_defaults(func=cmd_benchmark)
     return parser
 

@@ -1,5 +1,6 @@
 """The benchmark grid: rows per cell, resume, atomic output, joblib backends (dask for real)."""
 
+import joblib
 import numpy as np
 import pytest
 
@@ -63,6 +64,8 @@ def test_grid_writes_one_row_per_cell_and_resumes(home, tmp_path, monkeypatch):
         assert float(row[column]) == float(row[column])  # a number, not NaN
     assert 0 <= float(row["svm_acc"]) <= 1 and float(row["fid_uncond"]) >= 0
     assert (out / "evaluators" / "SynA.joblib").exists()
+    saved = joblib.load(out / "models" / "SynA__naive__seed0__b6.joblib")
+    assert saved.sample(2, y=saved.classes_[0]).shape == (2, 48)
     assert "| SynA | naive |" in (out / "summary.md").read_text()
 
     def fail(*args, **kwargs):
