@@ -43,7 +43,15 @@ def test_cosine_schedule_decays_to_zero(tiny, data):
 
 @pytest.mark.parametrize(
     "output, width",
-    [("pooled", 8), ("latent", 8 * 5 * 8), ("tokens", 5 * 8), ("histogram", 8), ("continuous", 8 * 5 * 8)],
+    [
+        ("pooled", 8),
+        ("latent", 8 * 5 * 8),
+        ("tokens", 5 * 8),
+        ("histogram", 8),
+        ("continuous", 8 * 5 * 8),
+        ("pooled_continuous", 8),
+        ("multiscale", 8 * (2 + 5 + 6)),
+    ],
 )
 def test_outputs(output, width, tiny, data):
     X, _ = data
@@ -64,6 +72,21 @@ def test_outputs(output, width, tiny, data):
     else:
         with pytest.raises(ValueError, match="cannot be inverted"):
             tok.inverse_transform(Xt)
+
+
+def test_multiscale_holds_the_global_mean_max_and_segment_means(tiny, data):
+    X, _ = data
+    tok = NCVQVAETransformer(output="continuous", random_state=0, **tiny).fit(X)
+    z = tok.transform(X).reshape(len(X), 8, 5, 8)  # (n, D, F, W')
+    ms = tok.set_params(output="multiscale").transform(X)
+    np.testing.assert_allclose(ms[:, :8], z.mean((2, 3)), atol=1e-5)
+    np.testing.assert_allclose(ms[:, 8:16], z.max((2, 3)), atol=1e-5)
+    np.testing.assert_allclose(ms[:, 16:56], z.mean(3).reshape(len(X), -1), atol=1e-5)
+    halves = z.mean(2).reshape(len(X), 8, 2, 4).mean(3)  # (n, D, 2)
+    np.testing.assert_allclose(ms[:, 56:72], halves.reshape(len(X), -1), atol=1e-5)
+    np.testing.assert_allclose(
+        tok.set_params(output="pooled_continuous").transform(X), z.mean((2, 3)), atol=1e-5
+    )
 
 
 def test_pooled_is_mean_of_quantized_codes(tiny, data):

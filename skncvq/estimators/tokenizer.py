@@ -17,7 +17,8 @@ from ._torch_utils import batched, draw_seed, eval_mode, resolve_device, resolve
 
 __all__ = ["NCVQVAETransformer"]
 
-_OUTPUTS = ("pooled", "latent", "tokens", "histogram", "continuous")
+_OUTPUTS = ("pooled", "latent", "tokens", "histogram", "continuous", "pooled_continuous", "multiscale")
+_PYRAMID = (2, 4)  # temporal segments of the "multiscale" output
 _SSL_WEIGHTS = {"barlowtwins": 1.0, "vibcreg": 0.01}
 _EVAL_BATCH = 512
 
@@ -81,11 +82,15 @@ class NCVQVAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         the processor or GPU supports it natively (about 1.8x faster convolutions on AVX512-BF16
         CPUs) and float32 elsewhere. The STFT, quantizer and losses always run in float32;
         transforms always run in float32.
-    output : {"pooled", "latent", "tokens", "histogram", "continuous"}, default="pooled"
+    output : {"pooled", "latent", "tokens", "histogram", "continuous", "pooled_continuous", \
+"multiscale"}, default="pooled"
         What ``transform`` returns: the global average pool of the quantized latent (the
         reference probe feature, ``codebook_dim`` columns), the flattened quantized latent, the
-        token ids, the per-series normalised code histogram, or the flattened pre-quantization
-        latent.
+        token ids, the per-series normalised code histogram, the flattened pre-quantization
+        latent, its global average pool, or "multiscale": pooled statistics of the
+        pre-quantization latent at several scales (global mean and max, the mean of every
+        frequency bin, and the means of 2 and 4 consecutive time segments;
+        ``codebook_dim * (2 + n_freq + 6)`` columns).
     device : str, default="auto"
         "auto" (CUDA when available), "cpu" or "cuda".
     random_state : int, RandomState instance or None, default=None
@@ -324,8 +329,13 @@ class NCVQVAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         self.n_epochs_ = len(self.history_)
         self.codebook_ = self.module_.quantizer.embed.detach().cpu().numpy().copy()
         self.token_shape_ = self.config_.token_shape
-        self._n_features_out = self._output_width()
         return self
+
+    @property
+    def _n_features_out(self) -> int:
+        """Width of ``transform``'s output (follows ``output`` when it is changed after fit)."""
+        check_is_fitted(self, "net_")
+        return self._output_width()
 
     @property
     def module_(self) -> NCVQVAE:
@@ -336,9 +346,9 @@ class NCVQVAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
     def _output_width(self) -> int:
         f, w = self.config_.token_shape
         d, k = self.config_.codebook_dim, self.config_.codebook_size
-        return {"pooled": d, "latent": d * f * w, "tokens": f * w, "histogram": k, "continuous": d * f * w}[
-            self.output
-        ]
+        widths = {"pooled": d, "latent": d * f * w, "tokens": f * w, "histogram": k, "continuous": d * f * w}
+        widths.update(pooled_continuous=d, multiscale=d * (2 + f + sum(_PYRAMID)))
+        return widths[self.output]
 
     # ------------------------------------------------------------------ inference
     def _run(self, fn, X) -> np.ndarray:
@@ -367,6 +377,13 @@ class NCVQVAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
             z = module.encode(x)  # (B, D, F, W')
             if self.output == "continuous":
                 return z.flatten(1)
+            if self.output == "pooled_continuous":
+                return z.mean((2, 3))  # (B, D)
+            if self.output == "multiscale":
+                over_time = z.mean(2)  # (B, D, W')
+                parts = [z.mean((2, 3)), z.amax((2, 3)), z.mean(3).flatten(1)]  # D, D, D*F
+                parts += [torch.nn.functional.adaptive_avg_pool1d(over_time, n).flatten(1) for n in _PYRAMID]
+                return torch.cat(parts, 1)
             q = module.quantizer(z)
             if self.output == "pooled":
                 return q.z_q.mean((2, 3))  # (B, D)
@@ -432,7 +449,7 @@ class NCVQVAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
             For "pooled" and "histogram" outputs, which discard the time axis.
         """
         check_is_fitted(self, "net_")
-        if self.output in ("pooled", "histogram"):
+        if self.output in ("pooled", "histogram", "pooled_continuous", "multiscale"):
             raise ValueError(
                 f"output={self.output!r} discards the time axis and cannot be inverted; use output="
                 "'tokens', 'latent' or 'continuous', or reconstruct(X)."
