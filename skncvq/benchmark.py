@@ -28,6 +28,7 @@ __all__ = [
     "CONFIGS",
     "Budget",
     "config_params",
+    "evaluate",
     "run_cell",
     "run_benchmark",
     "summarize",
@@ -122,48 +123,51 @@ def _set_threads(threads: int | None) -> None:
         torch.set_num_threads(int(threads))
 
 
-def run_cell(
-    dataset: str,
-    config: str,
-    seed: int,
+def evaluate(
+    X_train,
+    y_train,
+    X_test,
+    y_test,
     *,
-    budget: float,
-    data_home=None,
-    out: str | os.PathLike = "results",
-    evaluator_budget: float = 300.0,
-    threads: int | None = None,
+    config: str = "default",
+    seed: int = 0,
+    budget: float = 600.0,
+    evaluator=None,
     tokenizer_params: dict | None = None,
     sampler_params: dict | None = None,
-    save_model: bool = True,
-) -> dict:
-    """Run one cell of the grid and return its row.
+) -> tuple[dict, object]:
+    """Both stages on arrays, scored on ``(X_test, y_test)``: the body of a grid cell.
 
-    Stage 1 (``NCVQVAETransformer`` of ``config``), reconstruction error and probes on the test
-    split, stage 2 (``MaskGITSampler`` on the fitted tokenizer), FID / IS / CAS under the
-    dataset's FCN evaluator (fitted once and cached under ``out/evaluators``), and the wall time
-    of each step. ``tokenizer_params`` / ``sampler_params`` override estimator parameters.
-    With ``save_model`` the fitted sampler (tokenizer included) is written with joblib to
-    ``out/models/<dataset>__<config>__seed<seed>__b<budget>.joblib``.
+    Fits ``NCVQVAETransformer`` (``config`` plus ``tokenizer_params``) and a ``MaskGITSampler``
+    on the train split under the :class:`Budget` split of ``budget`` seconds, then measures
+    reconstruction error, KNN / linear-SVM probes, codebook use, and FID / IS / CAS under
+    ``evaluator`` (a fitted FCNClassifier on the train split). Use a validation split cut from
+    the training data as ``(X_test, y_test)`` to tune without touching a test split.
+
+    Returns
+    -------
+    row : dict
+        Metrics and wall times.
+    sampler : MaskGITSampler
+        The fitted sampler (its ``tokenizer_`` is the stage-1 model).
     """
-    from .datasets import load_ucr
     from .estimators import FCNClassifier, MaskGITSampler, NCVQVAETransformer
     from .metrics import generative_scores, probe_scores
 
-    start = time.perf_counter()
-    _set_threads(threads)
+    if evaluator is None:
+        raise TypeError("evaluator must be a fitted FCNClassifier trained on the train split.")
     split = Budget(float(budget))
-    X_tr, y_tr, X_te, y_te = load_ucr(dataset, data_home=data_home)
-    fcn = fit_evaluator(dataset, data_home=data_home, out=out, max_time=evaluator_budget, threads=threads)
+    y_test = np.asarray(y_test)
     tok_params = {"max_epochs": 1000, **config_params(config), **(tokenizer_params or {})}
     tok = NCVQVAETransformer(max_time=split.seconds * split.stage1, random_state=seed, **tok_params)
     t0 = time.perf_counter()
-    tok.fit(X_tr)
+    tok.fit(X_train)
     s1_fit_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    rec = tok.reconstruction_errors(X_te)
-    probes = probe_scores(tok, X_tr, y_tr, X_te, y_te)
-    ppl, dead = _perplexity(tok.encode(X_te), tok.codebook_size)
-    recognised = float((fcn.predict(tok.reconstruct(X_te)) == y_te).mean())
+    rec = tok.reconstruction_errors(X_test)
+    probes = probe_scores(tok, X_train, y_train, X_test, y_test)
+    ppl, dead = _perplexity(tok.encode(X_test), tok.codebook_size)
+    recognised = float((evaluator.predict(tok.reconstruct(X_test)) == y_test).mean())
     s1_eval_s = time.perf_counter() - t0
     sampler = MaskGITSampler(
         tokenizer=tok,
@@ -171,28 +175,21 @@ def run_cell(
         random_state=seed,
     )
     t0 = time.perf_counter()
-    sampler.fit(X_tr, y_tr)
+    sampler.fit(X_train, y_train)
     s2_fit_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     cas_fcn = FCNClassifier(max_epochs=1000, max_time=split.seconds * split.cas, random_state=seed)
     scores = generative_scores(
-        sampler, X_te, y_te, classifier=fcn, y_train=y_tr, cas_classifier=cas_fcn, random_state=seed
+        sampler,
+        X_test,
+        y_test,
+        classifier=evaluator,
+        y_train=y_train,
+        cas_classifier=cas_fcn,
+        random_state=seed,
     )
     s2_eval_s = time.perf_counter() - t0
-    if save_model:
-        import joblib
-
-        with atomic_path(_model_path(Path(out), dataset, config, seed, budget)) as tmp:
-            joblib.dump(sampler, tmp)
-    import torch
-
-    from . import __version__
-
-    return {
-        "dataset": dataset,
-        "config": config,
-        "seed": seed,
-        "budget_s": float(budget),
+    row = {
         "s1_epochs": tok.n_epochs_,
         "s1_fit_s": round(s1_fit_s, 1),
         "recon_mse_time": round(rec["time"], 5),
@@ -212,7 +209,64 @@ def run_cell(
         "is_std": round(scores["is_std"], 4),
         "cas": round(scores["cas"], 4),
         "s2_eval_s": round(s2_eval_s, 1),
-        "evaluator_test_acc": round(float(fcn.score(X_te, y_te)), 4),
+        "evaluator_test_acc": round(float(evaluator.score(X_test, y_test)), 4),
+    }
+    return row, sampler
+
+
+def run_cell(
+    dataset: str,
+    config: str,
+    seed: int,
+    *,
+    budget: float,
+    data_home=None,
+    out: str | os.PathLike = "results",
+    evaluator_budget: float = 300.0,
+    threads: int | None = None,
+    tokenizer_params: dict | None = None,
+    sampler_params: dict | None = None,
+    save_model: bool = True,
+) -> dict:
+    """Run one cell of the grid (:func:`evaluate` on the dataset's train / test split) and
+    return its row.
+
+    The dataset's FCN evaluator is fitted once and cached under ``out/evaluators``. With
+    ``save_model`` the fitted sampler (tokenizer included) is written with joblib to
+    ``out/models/<dataset>__<config>__seed<seed>__b<budget>.joblib``.
+    """
+    import torch
+
+    from . import __version__
+    from .datasets import load_ucr
+
+    start = time.perf_counter()
+    _set_threads(threads)
+    X_tr, y_tr, X_te, y_te = load_ucr(dataset, data_home=data_home)
+    fcn = fit_evaluator(dataset, data_home=data_home, out=out, max_time=evaluator_budget, threads=threads)
+    metrics, sampler = evaluate(
+        X_tr,
+        y_tr,
+        X_te,
+        y_te,
+        config=config,
+        seed=seed,
+        budget=budget,
+        evaluator=fcn,
+        tokenizer_params=tokenizer_params,
+        sampler_params=sampler_params,
+    )
+    if save_model:
+        import joblib
+
+        with atomic_path(_model_path(Path(out), dataset, config, seed, budget)) as tmp:
+            joblib.dump(sampler, tmp)
+    return {
+        "dataset": dataset,
+        "config": config,
+        "seed": seed,
+        "budget_s": float(budget),
+        **metrics,
         "total_s": round(time.perf_counter() - start, 1),
         "threads": torch.get_num_threads(),
         "version": __version__,

@@ -1,0 +1,103 @@
+"""Which tokenizer output does the linear SVM like best? Re-probes the tokenizers the grid saved.
+
+For every model under ``results/<grid>/models`` (written by ``skncvq benchmark``), transform the
+train and test splits with each output (pooled quantized latent = the reference's probe feature,
+pooled continuous latent, code histogram, multi-scale pooling, flattened quantized latent) and
+score KNN (k=5) and linear-SVM probes (skncvq.metrics.probe_scores). No model is retrained.
+
+Usage:
+  python benchmarks/representations.py --data-home DIR [--grid grid] [--configs naive,barlowtwins-slice]
+  python benchmarks/representations.py --summary --peers PATH/peer_results.csv
+Appends to results/representations.csv (resumable) and writes representations.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from _common import RESULTS, append_row, markdown_table, read_rows
+
+CSV = RESULTS / "representations.csv"
+OUTPUTS = ("pooled", "pooled_continuous", "histogram", "multiscale", "latent")
+PEERS = {
+    "ts2vec_svm_rbf": ("TS2Vec[TEST-T14 'TS2Vec' col]", "acc_default_split_svm_rbf"),
+    "minirocket": ("MiniRocket", "acc_default_split"),
+}
+
+
+def run(args) -> None:
+    import joblib
+
+    from skncvq.datasets import load_ucr
+    from skncvq.metrics import probe_scores
+
+    done = {(r["model"], r["output"]) for r in read_rows(CSV)}
+    configs = set(args.configs.split(",")) if args.configs else None
+    for path in sorted((RESULTS / args.grid / "models").glob("*.joblib")):
+        dataset, config, seed, budget = path.stem.split("__")
+        if configs and config not in configs:
+            continue
+        todo = [o for o in OUTPUTS if (path.stem, o) not in done]
+        if not todo:
+            continue
+        tok = joblib.load(path).tokenizer_
+        X_tr, y_tr, X_te, y_te = load_ucr(dataset, data_home=args.data_home, download=False)
+        for output in todo:
+            t0 = time.perf_counter()
+            scores = probe_scores(tok.set_params(output=output), X_tr, y_tr, X_te, y_te)
+            row = dict(
+                model=path.stem,
+                dataset=dataset,
+                config=config,
+                seed=seed.removeprefix("seed"),
+                budget_s=budget.removeprefix("b"),
+                output=output,
+                n_features=tok.transform(X_te[:1]).shape[1],
+                knn_acc=round(scores["knn"], 4),
+                svm_acc=round(scores["svm"], 4),
+                probe_s=round(time.perf_counter() - t0, 1),
+            )
+            append_row(CSV, row)
+            print(row, flush=True)
+
+
+def summary(args) -> str:
+    import pandas as pd
+
+    rows = pd.DataFrame(read_rows(CSV))
+    rows["svm_acc"] = rows["svm_acc"].astype(float)
+    table = rows.pivot_table(index=["dataset", "config"], columns="output", values="svm_acc", aggfunc="mean")
+    table = table[[o for o in OUTPUTS if o in table.columns]].reset_index()
+    if args.peers:
+        peers = pd.read_csv(args.peers)
+        for name, (method, metric) in PEERS.items():
+            sel = peers[(peers["method"] == method) & (peers["metric"] == metric)]
+            table[name] = table["dataset"].map(sel.set_index("dataset")["value"].astype(float))
+    means = table.drop(columns=["dataset", "config"]).groupby(table["config"]).mean().reset_index()
+    means.insert(0, "dataset", "mean over datasets")
+    out = pd.concat([table, means], ignore_index=True)
+    for c in out.columns[2:]:
+        out[c] = out[c].map(lambda v: "" if pd.isna(v) else f"{v:.3f}")
+    text = "Linear-SVM probe accuracy per tokenizer output (mean over seeds)\n\n"
+    text += markdown_table(out.to_dict("records"), list(out.columns))
+    (RESULTS / "representations.md").write_text(text)
+    return text
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-home", default=None)
+    parser.add_argument("--grid", default="grid", help="results/<grid>/models holds the saved models")
+    parser.add_argument("--configs", default=None, help="only these configurations")
+    parser.add_argument("--summary", action="store_true")
+    parser.add_argument("--peers", default=None, help="peer_results.csv for TS2Vec / MiniRocket columns")
+    args = parser.parse_args()
+    if args.summary:
+        print(summary(args))
+    else:
+        run(args)
+
+
+if __name__ == "__main__":
+    main()
