@@ -105,6 +105,21 @@ def test_same_random_state_same_samples(setup):
     )
 
 
+def test_sampling_precision_follows_the_parameter(setup):
+    X, labels, sampler, fcn = setup
+    from skncvq.estimators._torch_utils import resolve_precision
+
+    assert sampler.precision_ == "fp32"  # CPU training of the prior stays float32 under "auto"
+    assert sampler.sample_precision_ == resolve_precision("auto", "cpu")
+    fp32 = MaskGITSampler(sampler.tokenizer_, precision="fp32", random_state=0, **PRIOR)
+    fp32.set_params(max_epochs=1).fit(X, labels)
+    assert fp32.sample_precision_ == "fp32" and fp32.precision_ == "fp32"
+    # the same prior sampled under either precision draws series the evaluator sees alike
+    fp32.net_.module_.load_state_dict(sampler.net_.module_.state_dict())
+    ref = fcn.predict(sampler.sample(60, y="b", random_state=3))
+    assert (fcn.predict(fp32.sample(60, y="b", random_state=3)) == ref).mean() > 0.5
+
+
 def test_fit_resample_in_an_imblearn_pipeline(setup):
     imblearn = pytest.importorskip("imblearn")
     from imblearn.pipeline import make_pipeline

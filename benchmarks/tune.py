@@ -1,0 +1,122 @@
+"""Choose defaults on validation splits cut from the training data (the test split is never read).
+
+For each dataset: a stratified 75/25 split of the official train split; an FCN evaluator fitted
+on the 75 % part; then, per candidate, both stages fitted on the 75 % part under the same time
+budget and scored on the 25 % part with skncvq.benchmark.evaluate (probes, reconstruction,
+FID / IS / CAS). Rows go to results/tuning.csv as they finish; --summary writes tuning.md with
+the mean over datasets per candidate.
+
+Usage:
+  python benchmarks/tune.py --data-home DIR --datasets ECG5000,Mallat --budget 120 --threads 1
+  python benchmarks/tune.py --summary
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+from _common import RESULTS, append_row, markdown_table, read_rows
+
+CSV = RESULTS / "tuning.csv"
+CANDIDATES = {
+    "bt-slice w8 (default)": dict(config="barlowtwins-slice"),
+    "bt-slice w32": dict(config="barlowtwins-slice", tokenizer_params=dict(latent_width=32)),
+    "vibcreg-slice w8": dict(config="vibcreg-slice"),
+    "bt-warp w8": dict(config="barlowtwins-warp"),
+    "naive w8": dict(config="naive"),
+}
+METRICS = [
+    "svm_acc",
+    "knn_acc",
+    "recon_mse_time",
+    "fid_uncond",
+    "fid_cond",
+    "is_mean",
+    "cas",
+    "s1_epochs",
+    "s2_epochs",
+]
+
+
+def run(args) -> None:
+    import torch
+    from sklearn.model_selection import train_test_split
+
+    from skncvq import FCNClassifier
+    from skncvq.benchmark import evaluate
+    from skncvq.datasets import load_ucr
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    done = {(r["dataset"], r["candidate"], r["seed"]) for r in read_rows(CSV)}
+    names = args.candidates.split(",") if args.candidates else list(CANDIDATES)
+    for dataset in args.datasets.split(","):
+        X, y, _, _ = load_ucr(dataset, data_home=args.data_home, download=False)  # test split unused
+        X_fit, X_val, y_fit, y_val = train_test_split(X, y, test_size=0.25, stratify=y, random_state=0)
+        fcn = None
+        for name in names:
+            if (dataset, name, str(args.seed)) in done:
+                continue
+            if fcn is None:
+                fcn = FCNClassifier(max_epochs=1000, max_time=args.evaluator_budget, random_state=0)
+                fcn.fit(X_fit, y_fit)
+            t0 = time.perf_counter()
+            metrics, _ = evaluate(
+                X_fit,
+                y_fit,
+                X_val,
+                y_val,
+                seed=args.seed,
+                budget=args.budget,
+                evaluator=fcn,
+                **CANDIDATES[name],
+            )
+            row = dict(
+                dataset=dataset,
+                candidate=name,
+                seed=args.seed,
+                budget_s=args.budget,
+                params=json.dumps(CANDIDATES[name]),
+                **metrics,
+                total_s=round(time.perf_counter() - t0, 1),
+            )
+            append_row(CSV, row)
+            print({k: row[k] for k in ["dataset", "candidate", *METRICS]}, flush=True)
+
+
+def summary() -> str:
+    import pandas as pd
+
+    rows = pd.DataFrame(read_rows(CSV))
+    for m in METRICS:
+        rows[m] = rows[m].astype(float)
+    per = rows.groupby(["candidate", "dataset"])[METRICS].mean().reset_index()
+    mean = rows.groupby("candidate")[METRICS].mean().reset_index()
+    mean.insert(1, "dataset", "mean")
+    out = pd.concat([per, mean], ignore_index=True).sort_values(["dataset", "candidate"])
+    for m in METRICS:
+        out[m] = out[m].map(lambda v: f"{v:.3f}" if abs(v) < 10 else f"{v:.1f}")
+    text = "Validation-split scores (train split cut 75/25; the test split is not used)\n\n"
+    text += markdown_table(out.to_dict("records"), ["dataset", "candidate", *METRICS])
+    (RESULTS / "tuning.md").write_text(text)
+    return text
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-home", default=None)
+    parser.add_argument("--datasets", default="ECG5000,SonyAIBORobotSurface2,Mallat")
+    parser.add_argument("--candidates", default=None, help="comma-separated names from CANDIDATES")
+    parser.add_argument("--budget", type=float, default=120.0)
+    parser.add_argument("--evaluator-budget", type=float, default=60.0)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--summary", action="store_true")
+    args = parser.parse_args()
+    print(summary() if args.summary else run(args) or "")
+
+
+if __name__ == "__main__":
+    main()
