@@ -26,6 +26,13 @@ CANDIDATES = {
     "vibcreg-slice w8": dict(config="vibcreg-slice"),
     "bt-warp w8": dict(config="barlowtwins-warp"),
     "naive w8": dict(config="naive"),
+    "bt-slice w8 prior-b64": dict(config="barlowtwins-slice", sampler_params=dict(batch_size=64)),
+    "bt-slice w8 b32-b64": dict(
+        config="barlowtwins-slice", tokenizer_params=dict(batch_size=32), sampler_params=dict(batch_size=64)
+    ),
+    "bt-slice w8 b64-b64": dict(
+        config="barlowtwins-slice", tokenizer_params=dict(batch_size=64), sampler_params=dict(batch_size=64)
+    ),
 }
 METRICS = [
     "svm_acc",
@@ -89,7 +96,7 @@ def run(args) -> None:
 def summary() -> str:
     import pandas as pd
 
-    rows = pd.DataFrame(read_rows(CSV))
+    rows = pd.DataFrame([r for f in sorted(RESULTS.glob("tuning*.csv")) for r in read_rows(f)])
     for m in METRICS:
         rows[m] = rows[m].astype(float)
     per = rows.groupby(["candidate", "dataset"])[METRICS].mean().reset_index()
@@ -114,7 +121,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--summary", action="store_true")
+    parser.add_argument("--csv", default=None, help="another results CSV (for a concurrent run)")
     args = parser.parse_args()
+    global CSV
+    if args.csv:
+        CSV = RESULTS / args.csv
     print(summary() if args.summary else run(args) or "")
 
 

@@ -304,7 +304,8 @@ def run_benchmark(
 
     Each finished cell is appended to ``out/results.csv`` at once (atomically); cells already
     there (same dataset, configuration, seed and budget) are skipped, so an interrupted run
-    resumes where it stopped. The FCN evaluators are fitted first (one per dataset, cached).
+    resumes where it stopped. A cell that raises is logged to ``out/errors.csv`` and retried on
+    the next run; the others go on. The FCN evaluators are fitted first (one per dataset, cached).
     Cells run through ``joblib.Parallel(n_jobs)`` under ``backend`` (or the joblib backend
     active around the call): with a ``dask.distributed.Client`` connected and
     ``backend="dask"`` they spread over the cluster; Ray works the same after
@@ -416,7 +417,7 @@ def _run_cells(
         pass
     started = time.perf_counter()
     jobs = (
-        delayed(run_cell)(
+        delayed(_guarded_cell)(
             d,
             c,
             s,
@@ -431,7 +432,18 @@ def _run_cells(
         )
         for d, c, s in cells
     )
+    failed = 0
     for i, row in enumerate(parallel(jobs), 1):
+        if "error" in row:
+            failed += 1
+            append_csv_row(out / "errors.csv", row)
+            if verbose:
+                print(
+                    f"[{i}/{len(cells)}] {row['dataset']} {row['config']} seed {row['seed']}: FAILED, "
+                    f"{row['error']}",
+                    flush=True,
+                )
+            continue
         append_csv_row(csv_path, row)
         if verbose:
             print(
@@ -441,9 +453,26 @@ def _run_cells(
                 f"({row['total_s']:.0f} s)",
                 flush=True,
             )
+    if failed and verbose:
+        print(f"{failed} cell(s) failed; see {out / 'errors.csv'} (a rerun retries them)", flush=True)
     rows = read_csv_rows(csv_path)
     write_text_atomic(out / "summary.md", summarize(rows, reference=reference))
     return rows
+
+
+def _guarded_cell(dataset: str, config: str, seed: int, **kwargs) -> dict:
+    """:func:`run_cell`, but an exception becomes an error row, so one failing cell does not
+    stop the grid (interrupts still do)."""
+    try:
+        return run_cell(dataset, config, seed, **kwargs)
+    except Exception as exc:  # noqa: BLE001 - reported in errors.csv, retried on the next run
+        return {
+            "dataset": dataset,
+            "config": config,
+            "seed": seed,
+            "budget_s": float(kwargs.get("budget", float("nan"))),
+            "error": f"{type(exc).__name__}: {exc}"[:500],
+        }
 
 
 _METRICS = {

@@ -175,3 +175,25 @@ def test_benchmark_command(home, tmp_path, capsys):
     assert "0 cells to run, 1 already" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         main([*args[:-2], "--out", str(tmp_path), "--scheduler", "tcp://nowhere:1"])
+
+
+def test_a_failing_cell_is_logged_and_retried_not_fatal(home, tmp_path, monkeypatch):
+    real = benchmark.run_cell
+
+    def broken_for_vibcreg(dataset, config, seed, **kw):
+        if config == "vibcreg-slice":
+            raise RuntimeError("training diverged")
+        return real(dataset, config, seed, **kw)
+
+    monkeypatch.setattr(benchmark, "run_cell", broken_for_vibcreg)
+    rows = run_benchmark(
+        ["SynA"], ["vibcreg-slice", "naive"], [0], data_home=home, out=tmp_path, backend="sequential", **FAST
+    )
+    assert [r["config"] for r in rows] == ["naive"]
+    errors = read_csv_rows(tmp_path / "errors.csv")
+    assert errors[0]["config"] == "vibcreg-slice" and "diverged" in errors[0]["error"]
+    monkeypatch.setattr(benchmark, "run_cell", real)
+    rows = run_benchmark(
+        ["SynA"], ["vibcreg-slice", "naive"], [0], data_home=home, out=tmp_path, backend="sequential", **FAST
+    )
+    assert sorted(r["config"] for r in rows) == ["naive", "vibcreg-slice"]

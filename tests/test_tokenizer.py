@@ -1,4 +1,5 @@
 import numpy as np
+import torch
 import pandas as pd
 import pytest
 
@@ -200,3 +201,32 @@ def test_verbose_shows_progress(tiny, data, capsys):
 def test_explicit_augmentation_tuple(tiny, data):
     tok = NCVQVAETransformer(augmentations=("gaussian_noise", "amplitude_resize"), random_state=0, **tiny)
     assert tok.fit(data[0]).history_[-1]["aug_recon"] > 0
+
+
+def test_non_finite_steps_are_skipped_and_persistent_ones_stop_training(tiny, data, monkeypatch):
+    import dataclasses
+
+    from skncvq.nn import NCVQVAE
+
+    X, _ = data
+    real_loss = NCVQVAE.loss
+    calls = {"n": 0}
+
+    def nan_on_second_call(self, *args, **kwargs):
+        terms = real_loss(self, *args, **kwargs)
+        calls["n"] += 1
+        if calls["n"] == 2:
+            return dataclasses.replace(terms, total=terms.total * float("nan"))
+        return terms
+
+    monkeypatch.setattr(NCVQVAE, "loss", nan_on_second_call)
+    tok = NCVQVAETransformer(batch_size=16, random_state=0, **tiny).fit(X)
+    assert sum(row["skipped_steps"] for row in tok.history_) == 1
+    assert np.isfinite(tok.transform(X)).all()
+    assert all(torch.isfinite(p).all() for p in tok.module_.parameters())
+
+    monkeypatch.setattr(
+        NCVQVAE, "loss", lambda self, *a, **k: dataclasses.replace(t := real_loss(self, *a, **k), total=t.total * np.nan)
+    )
+    with pytest.raises(RuntimeError, match="diverged"):
+        NCVQVAETransformer(batch_size=4, random_state=0, **{**tiny, "max_epochs": 10}).fit(X)

@@ -18,7 +18,8 @@ from ._torch_utils import batched, draw_seed, eval_mode, resolve_device, resolve
 __all__ = ["NCVQVAETransformer"]
 
 _OUTPUTS = ("pooled", "latent", "tokens", "histogram", "continuous", "pooled_continuous", "multiscale")
-_PYRAMID = (2, 4)  # temporal segments of the "multiscale" output
+_PYRAMID = (2, 4)
+_GRAD_CLIP = 10.0  # total-norm safety net; typical norms are 1-5 (FordA, VIbCReg), see docs/design.md  # temporal segments of the "multiscale" output
 _SSL_WEIGHTS = {"barlowtwins": 1.0, "vibcreg": 0.01}
 _EVAL_BATCH = 512
 
@@ -320,6 +321,7 @@ class NCVQVAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
             augmentations=resolve_augmentations(self.augmentations),
             aug_generator=torch.Generator(device=self.device_).manual_seed(seed + 2),
             precision=self.precision_,
+            grad_clip=_GRAD_CLIP,
         )
         self.net_.fit(x, None)
         keys = ("epoch", "train_loss", *LOSS_KEYS, "dur")

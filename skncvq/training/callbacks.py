@@ -17,18 +17,26 @@ class LossTermsLogger(Callback):
     Parameters
     ----------
     keys : tuple of str
-        Batch-level history keys (written by the net's ``train_step_single``).
+        Batch-level history keys (written by the net's ``train_step_single``); averaged over
+        the batches where they are finite.
+    sum_keys : tuple of str
+        Keys among ``keys`` that are summed instead (counts).
     """
 
-    def __init__(self, keys: tuple[str, ...] = ()) -> None:
+    def __init__(self, keys: tuple[str, ...] = (), sum_keys: tuple[str, ...] = ("skipped_steps",)) -> None:
         self.keys = keys
+        self.sum_keys = sum_keys
 
     def _summarise(self, net) -> None:
         row = net.history[-1]
         for key in self.keys:
             values = [b[key] for b in row["batches"] if key in b]
             if values and key not in row:
-                net.history.record(key, float(np.mean(values)))
+                if key in self.sum_keys:
+                    net.history.record(key, float(np.sum(values)))
+                else:
+                    finite = [v for v in values if np.isfinite(v)]
+                    net.history.record(key, float(np.mean(finite)) if finite else float("nan"))
 
     def on_epoch_end(self, net, **kwargs) -> None:
         self._summarise(net)

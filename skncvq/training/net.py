@@ -11,7 +11,9 @@ from ..augment import augment
 
 __all__ = ["TokenizerNet", "LOSS_KEYS"]
 
-LOSS_KEYS = ("recon_time", "recon_stft", "vq", "ssl", "aug_recon", "perplexity", "dead_codes")
+LOSS_KEYS = ("recon_time", "recon_stft", "vq", "ssl", "aug_recon", "perplexity", "dead_codes", "skipped_steps")
+#: consecutive non-finite steps after which training stops with an error
+MAX_NONFINITE_STEPS = 20
 
 
 class TokenizerNet(NeuralNet):
@@ -19,7 +21,10 @@ class TokenizerNet(NeuralNet):
 
     Only ``train_step_single`` is overridden: it draws the augmented view with a seeded
     generator (when the module has an SSL head), runs the forward under autocast when
-    ``precision="bf16"``, and records every loss term per batch.
+    ``precision="bf16"``, and records every loss term per batch. Gradients are clipped to
+    ``grad_clip`` total norm; a step whose loss or gradient norm is not finite is skipped
+    (no parameter moves; counted in ``skipped_steps``), and training stops with a
+    ``RuntimeError`` after ``MAX_NONFINITE_STEPS`` such steps in a row.
 
     Parameters
     ----------
@@ -29,6 +34,8 @@ class TokenizerNet(NeuralNet):
         Source of the augmentations' randomness.
     precision : {"fp32", "bf16"}
         Autocast dtype for the forward pass (the quantizer, STFT and losses stay float32).
+    grad_clip : float
+        Maximum total gradient norm (``inf`` disables clipping).
     **kwargs
         Passed to :class:`skorch.NeuralNet`.
     """
@@ -39,12 +46,15 @@ class TokenizerNet(NeuralNet):
         augmentations: str | Sequence[str] = "slice",
         aug_generator: torch.Generator | None = None,
         precision: str = "fp32",
+        grad_clip: float = float("inf"),
         **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.augmentations = augmentations
         self.aug_generator = aug_generator
         self.precision = precision
+        self.grad_clip = grad_clip
+        self.nonfinite_run_ = 0
 
     def train_step_single(self, batch, **fit_params):
         self._set_training(True)
@@ -60,8 +70,23 @@ class TokenizerNet(NeuralNet):
         ):
             out = module(x, x_aug)
         terms = module.loss(x, out, x_aug)
-        terms.total.backward()
+        skipped = not bool(torch.isfinite(terms.total))
+        if not skipped:
+            terms.total.backward()
+            norm = torch.nn.utils.clip_grad_norm_(module.parameters(), self.grad_clip)
+            skipped = not bool(torch.isfinite(norm))
+        if skipped:
+            module.zero_grad(set_to_none=True)  # the optimizer step leaves every parameter as is
+            self.nonfinite_run_ += 1
+            if self.nonfinite_run_ >= MAX_NONFINITE_STEPS:
+                raise RuntimeError(
+                    f"training diverged: {self.nonfinite_run_} steps in a row had a non-finite loss or "
+                    "gradient; lower lr, use precision='fp32' or a smaller ssl_weight."
+                )
+        else:
+            self.nonfinite_run_ = 0
         record = self.history.record_batch
+        record("skipped_steps", int(skipped))
         record("recon_time", terms.recon_time.item())
         record("recon_stft", terms.recon_stft.item())
         record("vq", terms.vq.item())
