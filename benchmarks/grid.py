@@ -70,6 +70,7 @@ def main() -> None:
     parser.add_argument("--seeds", default="0,1")
     parser.add_argument("--budget", type=float, default=180.0)
     parser.add_argument("--evaluator-budget", type=float, default=240.0)
+    parser.add_argument("--cas-budget", type=float, default=60.0)
     parser.add_argument("--n-jobs", type=int, default=1)
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--reference", default=None, help="thesis_results.csv for the reference columns")
@@ -94,6 +95,7 @@ def main() -> None:
         out=out,
         n_jobs=args.n_jobs,
         evaluator_budget=args.evaluator_budget,
+        cas_budget=args.cas_budget,
         threads=args.threads,
         reference=args.reference,
     )

@@ -231,6 +231,7 @@ def cmd_benchmark(args: argparse.Namespace) -> int:
             n_jobs=n_jobs,
             backend=args.backend,
             evaluator_budget=args.evaluator_budget,
+            cas_budget=args.cas_budget,
             threads=args.threads,
             reference=args.reference,
             save_models=not args.no_save_models,
@@ -279,6 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--seeds", default="0,1")
     bench.add_argument("--budget", type=float, default=600.0, help="seconds per cell, both stages")
     bench.add_argument("--evaluator-budget", type=float, default=300.0, help="seconds per FCN evaluator")
+    bench.add_argument("--cas-budget", type=float, default=60.0, help="seconds per CAS classifier")
     bench.add_argument("--data-home", default=None, help="folder holding <name>/<name>_TRAIN.tsv[.gz]")
     bench.add_argument("--out", default="results", help="folder for results.csv, summary.md, evaluators/")
     bench.add_argument("--n-jobs", type=int, default=1, help="cells at once (local backends)")

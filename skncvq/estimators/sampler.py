@@ -63,7 +63,9 @@ class MaskGITSampler(BaseEstimator):
         Prior training epochs (reference 1000).
     max_time : float or None, default=None
         Optional wall-clock budget in seconds for the prior's training.
-    batch_size : int, default=256
+    batch_size : int, default=64
+        Reference 256. Under a time budget on a CPU the prior is short of optimizer steps, and
+        64 gave a lower validation FID (benchmarks/results/tuning.md).
     lr : float, default=1e-3
     weight_decay : float, default=1e-3
     sampling_strategy : str, dict or float, default="auto"
@@ -125,7 +127,7 @@ class MaskGITSampler(BaseEstimator):
         choice_temperature: float = 4.0,
         max_epochs: int = 300,
         max_time: float | None = None,
-        batch_size: int = 256,
+        batch_size: int = 64,
         lr: float = 1e-3,
         weight_decay: float = 1e-3,
         sampling_strategy: str | dict | float = "auto",

@@ -39,7 +39,8 @@ def generative_scores(
 
     - ``fid_uncond``: ``len(X_test)`` unconditional samples vs ``X_test`` (the reference's FID);
     - ``fid_cond``: one sample per test label, drawn for that label, vs ``X_test``;
-    - ``is_mean``, ``is_std``: inception score of the unconditional samples (10 splits);
+    - ``is_mean``, ``is_std``: inception score of the unconditional samples (10 splits, fewer
+      when the test split has under 10 series);
     - ``cas``: a fresh classifier trained on class-conditional samples (train-split class counts,
       scaled to at least ``cas_min_total`` series) and scored on ``(X_test, y_test)``;
       final-model accuracy, not the reference's EMA of batch accuracies;
@@ -77,7 +78,9 @@ def generative_scores(
     y_cas = np.concatenate([np.full(n, label, dtype=y_test.dtype) for label, n in counts.items()])
     X_cas = sampler.sample(len(y_cas), y=y_cas, random_state=int(seeds[2]))
     sample_s = time.perf_counter() - t0
-    is_mean, is_std = inception_score(uncond, classifier=classifier, random_state=random_state)
+    is_mean, is_std = inception_score(
+        uncond, classifier=classifier, n_splits=min(10, len(uncond)), random_state=random_state
+    )
     return {
         "fid_uncond": fid_score(test, uncond, classifier=classifier),
         "fid_cond": fid_score(test, cond, classifier=classifier),
