@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import numbers
 
 import numpy as np
@@ -76,8 +77,8 @@ class MaskGITSampler(BaseEstimator):
     precision : {"auto", "fp32", "bf16"}, default="auto"
         Precision of the prior. "auto" trains in bf16 on GPUs that support it and in float32 on
         CPUs (bf16 autocast did not speed up this small transformer's training there), and
-        samples under bf16 autocast wherever the hardware runs bf16 natively (about 1.5x faster
-        sampling on AVX512-BF16 CPUs); "fp32" / "bf16" fix both.
+        samples with a bfloat16 copy of the prior wherever the hardware runs bf16 natively
+        (about 2x faster sampling on AVX512-BF16 CPUs); "fp32" / "bf16" fix both.
     device : str, default="auto"
     random_state : int, RandomState instance or None, default=None
         Seeds the tokenizer (when fitted here), the prior, and sampling when ``sample`` gets no
@@ -232,7 +233,7 @@ class MaskGITSampler(BaseEstimator):
         # keeps float32 there and uses bf16 on GPUs that support it
         auto_cpu = self.precision == "auto" and not self.device_.startswith("cuda")
         self.precision_ = "fp32" if auto_cpu else resolve_precision(self.precision, self.device_)
-        # sampling is inference only: bf16 autocast there is ~1.5x faster on bf16-native CPUs
+        # sampling is inference only: a bf16 copy of the prior is ~2x faster on bf16-native CPUs
         self.sample_precision_ = resolve_precision(self.precision, self.device_)
         self.config_ = MaskGITConfig(
             n_tokens=tokens.shape[1],
@@ -300,11 +301,12 @@ class MaskGITSampler(BaseEstimator):
         seed = draw_seed(self.random_state if random_state is None else random_state)
         generator = torch.Generator(device=self.device_).manual_seed(seed)
         module = self.net_.module_
+        if self.sample_precision_ == "bf16":
+            # a bfloat16 copy of the prior (0.5M parameters, copied in milliseconds) keeps torch's
+            # fused inference path for transformer layers, which autocast would switch off
+            module = copy.deepcopy(module).to(torch.bfloat16)
         out = []
-        autocast = torch.autocast(
-            self.device_.split(":")[0], dtype=torch.bfloat16, enabled=self.sample_precision_ == "bf16"
-        )
-        with eval_mode(module), autocast:
+        with eval_mode(module):
             for start in range(0, len(classes), _SAMPLE_BATCH):
                 c = torch.from_numpy(classes[start : start + _SAMPLE_BATCH]).to(self.device_)
                 ids = module.generate(
