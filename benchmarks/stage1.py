@@ -22,6 +22,8 @@ from pathlib import Path
 import numpy as np
 from _common import RESULTS, append_row, markdown_table, read_rows
 
+from skncvq.benchmark import _perplexity
+
 CSV = RESULTS / "stage1.csv"
 THESIS_CONFIG = {"naive": "regular"}
 
@@ -40,11 +42,6 @@ def config_params(config: str) -> dict:
     return {"ssl": ssl, "augmentations": aug, **extra}
 
 
-def perplexity(tokens: np.ndarray, k: int) -> tuple[float, int]:
-    p = np.bincount(tokens.ravel(), minlength=k) / tokens.size
-    return float(np.exp(-(p * np.log(p + 1e-10)).sum())), int((p == 0).sum())
-
-
 def run_one(dataset, config, seed, args) -> dict:
     from skncvq import NCVQVAETransformer
     from skncvq.datasets import load_ucr
@@ -59,7 +56,7 @@ def run_one(dataset, config, seed, args) -> dict:
     fit_s = time.perf_counter() - t0
     rec = reconstruction_error(tok, X_te)
     probes = probe_scores(tok, X_tr, y_tr, X_te, y_te)
-    ppl, dead = perplexity(tok.encode(X_te), tok.codebook_size)
+    ppl, dead = _perplexity(tok.encode(X_te), tok.codebook_size)
     # full epochs only (the first carries one-off warm-up, the last may be cut by the time budget)
     durs = [r["dur"] for r in tok.history_[1:-1]] or [r["dur"] for r in tok.history_]
     return dict(
