@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import platform
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -114,6 +115,18 @@ def fit_evaluator(dataset: str, *, data_home=None, out: str | os.PathLike, max_t
 
 def _model_path(out: Path, dataset: str, config: str, seed: int, budget: float) -> Path:
     return out / "models" / f"{dataset}__{config}__seed{seed}__b{float(budget):g}.joblib"
+
+
+def _cpu_name() -> str:
+    """The processor's model name (rows measured under a time budget depend on it)."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    return f"{line.split(':', 1)[1].strip()} x{os.cpu_count()}"
+    except OSError:
+        pass
+    return f"{platform.processor() or platform.machine()} x{os.cpu_count()}"
 
 
 def _set_threads(threads: int | None) -> None:
@@ -274,6 +287,7 @@ def run_cell(
         "total_s": round(time.perf_counter() - start, 1),
         "threads": torch.get_num_threads(),
         "version": __version__,
+        "cpu": _cpu_name(),
     }
 
 

@@ -12,7 +12,14 @@ from skncvq.datasets import make_synthetic
 
 TINY_TOK = dict(hidden_dim=8, codebook_dim=8, n_res_blocks=1, projector_dim=16, codebook_size=8, max_epochs=2)
 TINY_PRIOR = dict(hidden_dim=16, n_layers=1, max_epochs=3)
-FAST = dict(budget=6, evaluator_budget=1, cas_budget=1, tokenizer_params=TINY_TOK, sampler_params=TINY_PRIOR, verbose=False)
+FAST = dict(
+    budget=6,
+    evaluator_budget=1,
+    cas_budget=1,
+    tokenizer_params=TINY_TOK,
+    sampler_params=TINY_PRIOR,
+    verbose=False,
+)
 
 
 def _write_ucr(home, name, seed):

@@ -97,8 +97,12 @@ def test_fid_of_samples_far_below_noise(setup):
 
 def test_same_random_state_same_samples(setup):
     _, _, sampler, _ = setup
+    np.testing.assert_array_equal(
+        sampler.sample_tokens(5, y="a", random_state=7), sampler.sample_tokens(5, y="a", random_state=7)
+    )
     a = sampler.sample(5, y="a", random_state=7)
-    np.testing.assert_array_equal(a, sampler.sample(5, y="a", random_state=7))
+    # the decoder's GPU kernels may sum in a different order from call to call (1e-7 on an H100)
+    np.testing.assert_allclose(a, sampler.sample(5, y="a", random_state=7), rtol=0, atol=1e-5)
     assert not np.array_equal(a, sampler.sample(5, y="a", random_state=8))
     np.testing.assert_array_equal(
         sampler.sample_tokens(4, y=["a", "b", "c", "a"], random_state=0).shape, (4, 5, 8)

@@ -1,7 +1,7 @@
 import numpy as np
-import torch
 import pandas as pd
 import pytest
+import torch
 
 from skncvq import NCVQVAETransformer
 from skncvq.datasets import make_synthetic
@@ -226,7 +226,9 @@ def test_non_finite_steps_are_skipped_and_persistent_ones_stop_training(tiny, da
     assert all(torch.isfinite(p).all() for p in tok.module_.parameters())
 
     monkeypatch.setattr(
-        NCVQVAE, "loss", lambda self, *a, **k: dataclasses.replace(t := real_loss(self, *a, **k), total=t.total * np.nan)
+        NCVQVAE,
+        "loss",
+        lambda self, *a, **k: dataclasses.replace(t := real_loss(self, *a, **k), total=t.total * np.nan),
     )
     with pytest.raises(RuntimeError, match="diverged"):
         NCVQVAETransformer(batch_size=4, random_state=0, **{**tiny, "max_epochs": 10}).fit(X)

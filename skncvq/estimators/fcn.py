@@ -12,14 +12,14 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 from .._validation import as_series_array, check_param, check_training_params, global_scale
 from ..nn import FCN
 from ..training import AutocastClassifierNet, CosineBudget
-from ._torch_utils import batched, draw_seed, eval_mode, resolve_device, resolve_precision
+from ._torch_utils import CPUFallbackMixin, batched, draw_seed, eval_mode, resolve_device, resolve_precision
 
 __all__ = ["FCNClassifier"]
 
 _EVAL_BATCH = 512
 
 
-class FCNClassifier(ClassifierMixin, BaseEstimator):
+class FCNClassifier(CPUFallbackMixin, ClassifierMixin, BaseEstimator):
     """Fully convolutional network classifier for univariate time series (Wang et al. 2017).
 
     Three Conv1d blocks (128, 256, 128 filters; kernels 8, 5, 3; "same" padding, BatchNorm,

@@ -15,7 +15,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 from .._validation import as_series_array, check_param, check_training_params
 from ..nn import MaskGIT, MaskGITConfig
 from ..training import CosineBudget, PriorNet
-from ._torch_utils import draw_seed, eval_mode, resolve_device, resolve_precision
+from ._torch_utils import CPUFallbackMixin, draw_seed, eval_mode, resolve_device, resolve_precision
 from .tokenizer import NCVQVAETransformer
 
 __all__ = ["MaskGITSampler"]
@@ -23,7 +23,7 @@ __all__ = ["MaskGITSampler"]
 _SAMPLE_BATCH = 256
 
 
-class MaskGITSampler(BaseEstimator):
+class MaskGITSampler(CPUFallbackMixin, BaseEstimator):
     """Generate time series with a class-conditional MaskGIT prior over NC-VQVAE tokens.
 
     ``fit`` tokenizes the training series with a stage-1 :class:`NCVQVAETransformer` (fitted
@@ -111,6 +111,8 @@ class MaskGITSampler(BaseEstimator):
     >>> sampler.sample(3, y=1).shape
     (3, 64)
     """
+
+    _inference_precisions = ("sample_precision_",)
 
     def __init__(
         self,

@@ -13,7 +13,7 @@ from .._validation import as_series_array, check_min_length, check_param, check_
 from ..augment import resolve_augmentations
 from ..nn import NCVQVAE, NCVQVAEConfig
 from ..training import LOSS_KEYS, CosineBudget, LossTermsLogger, TokenizerNet
-from ._torch_utils import batched, draw_seed, eval_mode, resolve_device, resolve_precision
+from ._torch_utils import CPUFallbackMixin, batched, draw_seed, eval_mode, resolve_device, resolve_precision
 
 __all__ = ["NCVQVAETransformer"]
 
@@ -24,7 +24,7 @@ _SSL_WEIGHTS = {"barlowtwins": 1.0, "vibcreg": 0.01}
 _EVAL_BATCH = 512
 
 
-class NCVQVAETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+class NCVQVAETransformer(CPUFallbackMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """NC-VQVAE tokenizer: discrete (VQ) representations of univariate time series.
 
     A series is mapped by an STFT (``n_fft``, Hann window) to a real/imaginary image, encoded by

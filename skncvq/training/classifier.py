@@ -5,10 +5,12 @@ from __future__ import annotations
 import torch
 from skorch import NeuralNetClassifier
 
+from .portable import PortablePickleMixin
+
 __all__ = ["AutocastClassifierNet"]
 
 
-class AutocastClassifierNet(NeuralNetClassifier):
+class AutocastClassifierNet(PortablePickleMixin, NeuralNetClassifier):
     """``NeuralNetClassifier`` whose forward runs under bf16 autocast when ``precision="bf16"``.
 
     Logits are returned in float32 so the loss and probabilities stay in full precision.

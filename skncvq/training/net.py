@@ -8,15 +8,25 @@ import torch
 from skorch import NeuralNet
 
 from ..augment import augment
+from .portable import PortablePickleMixin
 
 __all__ = ["TokenizerNet", "LOSS_KEYS"]
 
-LOSS_KEYS = ("recon_time", "recon_stft", "vq", "ssl", "aug_recon", "perplexity", "dead_codes", "skipped_steps")
+LOSS_KEYS = (
+    "recon_time",
+    "recon_stft",
+    "vq",
+    "ssl",
+    "aug_recon",
+    "perplexity",
+    "dead_codes",
+    "skipped_steps",
+)
 #: consecutive non-finite steps after which training stops with an error
 MAX_NONFINITE_STEPS = 20
 
 
-class TokenizerNet(NeuralNet):
+class TokenizerNet(PortablePickleMixin, NeuralNet):
     """skorch ``NeuralNet`` whose training step runs the NC-VQVAE objective.
 
     Only ``train_step_single`` is overridden: it draws the augmented view with a seeded
@@ -39,6 +49,8 @@ class TokenizerNet(NeuralNet):
     **kwargs
         Passed to :class:`skorch.NeuralNet`.
     """
+
+    _generator_attrs = ("aug_generator",)
 
     def __init__(
         self,

@@ -5,10 +5,12 @@ from __future__ import annotations
 import torch
 from skorch import NeuralNet
 
+from .portable import PortablePickleMixin
+
 __all__ = ["PriorNet"]
 
 
-class PriorNet(NeuralNet):
+class PriorNet(PortablePickleMixin, NeuralNet):
     """skorch ``NeuralNet`` whose training step is the masked-token objective of the prior.
 
     ``X`` holds token grids ``(n, N)`` (int64) and ``y`` class ids (the "no class" id for
@@ -25,6 +27,8 @@ class PriorNet(NeuralNet):
     **kwargs
         Passed to :class:`skorch.NeuralNet`.
     """
+
+    _generator_attrs = ("mask_generator",)
 
     def __init__(
         self,

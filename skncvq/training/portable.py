@@ -1,0 +1,61 @@
+"""What a fitted training net keeps when pickled: portable RNGs, and no optimizer state.
+
+Mixed into the skorch nets so that a model fitted on a GPU loads on a CPU-only machine and a
+saved estimator holds its weights, not Adam's moment buffers (which were two thirds of the file).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import torch
+
+__all__ = ["PortablePickleMixin"]
+
+
+class PortablePickleMixin:
+    """Pickle the net without optimizer state and its ``torch.Generator`` attributes by state.
+
+    * ``optimizer_`` is left out of the pickle and re-created (fresh, without moment
+      estimates) on load: the estimators never continue training a loaded net, their ``fit``
+      starts from scratch.
+    * Each generator named in ``_generator_attrs`` is stored as its device and state. A CUDA
+      generator cannot be rebuilt where CUDA is absent (skorch's own unpickling moves the module
+      to the CPU there), so it comes back as a CPU generator seeded from its saved state; it
+      only feeds further training draws. On a machine with the same device the state is exact.
+    """
+
+    _generator_attrs: tuple[str, ...] = ()
+
+    def __getstate__(self):
+        # skorch's __getstate__ reads self.__dict__; optimizer_ is set aside while it runs
+        optimizer = self.__dict__.pop("optimizer_", None)
+        try:
+            state = super().__getstate__()
+        finally:
+            if optimizer is not None:
+                self.optimizer_ = optimizer
+        state["__optimizer_dropped__"] = optimizer is not None
+        for name in self._generator_attrs:
+            gen = state.get(name)
+            if isinstance(gen, torch.Generator):
+                state[name] = ("torch.Generator", str(gen.device), gen.get_state())
+        return state
+
+    def __setstate__(self, state):
+        rebuild_optimizer = state.pop("__optimizer_dropped__", False)
+        saved = {name: state.get(name) for name in self._generator_attrs}
+        super().__setstate__(state)  # skorch maps the device to "cpu" when CUDA is absent
+        for name, value in saved.items():
+            if not (isinstance(value, tuple) and len(value) == 3 and value[0] == "torch.Generator"):
+                continue
+            _, device, gen_state = value
+            if torch.device(device).type == "cuda" and not torch.cuda.is_available():
+                seed = int.from_bytes(hashlib.sha256(gen_state.numpy().tobytes()).digest()[:4], "little")
+                setattr(self, name, torch.Generator().manual_seed(seed))
+            else:
+                gen = torch.Generator(device=device)
+                gen.set_state(gen_state)
+                setattr(self, name, gen)
+        if rebuild_optimizer:
+            self.initialize_optimizer()

@@ -1,0 +1,133 @@
+"""Device handling: fitting on a GPU where there is one, and loading a GPU-fitted model without one.
+
+The GPU tests run only where CUDA is available (they were run on an H100 for the release);
+the CPU-fallback tests run everywhere.
+"""
+
+import pickle
+import warnings
+
+import joblib
+import numpy as np
+import pytest
+import torch
+
+from skncvq import FCNClassifier, MaskGITSampler, NCVQVAETransformer
+from skncvq.training.portable import PortablePickleMixin
+
+needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+PRIOR = dict(hidden_dim=16, n_layers=1, n_heads=2, max_epochs=3, batch_size=16)
+
+
+@needs_cuda
+def test_tokenizer_and_sampler_fit_and_sample_on_cuda(tiny, data, tmp_path):
+    X, y = data
+    tok = NCVQVAETransformer(device="cuda", random_state=0, **dict(tiny, max_epochs=6)).fit(X)
+    assert tok.device_ == "cuda" and next(tok.module_.parameters()).is_cuda
+    assert tok.precision_ == ("bf16" if torch.cuda.is_bf16_supported() else "fp32")
+    losses = [h["train_loss"] for h in tok.history_]
+    assert np.isfinite(losses).all() and losses[-1] < losses[0]
+    Z = tok.transform(X)
+    assert Z.shape == (len(X), tok._n_features_out) and np.isfinite(Z).all()
+
+    sampler = MaskGITSampler(tok, device="cuda", random_state=0, **PRIOR).fit(X, y)
+    gen = sampler.sample(10, y=1, random_state=3)
+    assert gen.shape == (10, X.shape[1]) and np.isfinite(gen).all()
+    np.testing.assert_array_equal(
+        sampler.sample_tokens(10, y=1, random_state=3), sampler.sample_tokens(10, y=1, random_state=3)
+    )
+
+    path = tmp_path / "sampler.joblib"
+    joblib.dump(sampler, path)
+    loaded = joblib.load(path)
+    assert loaded.device_ == "cuda"
+    np.testing.assert_array_equal(
+        loaded.sample_tokens(6, y=0, random_state=5), sampler.sample_tokens(6, y=0, random_state=5)
+    )
+    np.testing.assert_allclose(loaded.tokenizer_.transform(X), Z, rtol=1e-5, atol=1e-5)
+    # a refit continues from the restored training generators
+    assert loaded.net_.mask_generator.device.type == "cuda"
+
+
+@needs_cuda
+def test_fcn_on_cuda(data):
+    X, y = data
+    fcn = FCNClassifier(device="cuda", max_epochs=5, random_state=0).fit(X, y)
+    assert fcn.device_ == "cuda"
+    assert fcn.predict_proba(X).shape == (len(X), 3)
+
+
+def _pretend_fitted_on_cuda(est):
+    """What unpickling a GPU-fitted estimator looks like on a CPU-only machine."""
+    state = est.__getstate__()
+    state["device_"] = "cuda"
+    clone = object.__new__(type(est))
+    return state, clone
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the CPU-only fallback")
+def test_gpu_fitted_estimator_loads_on_cpu(tiny, data):
+    X, y = data
+    sampler = MaskGITSampler(NCVQVAETransformer(random_state=0, **tiny), random_state=0, **PRIOR)
+    sampler.fit(X, y)
+    expected = sampler.sample_tokens(4, y=2, random_state=1)
+    state, clone = _pretend_fitted_on_cuda(sampler)
+    with pytest.warns(UserWarning, match="fitted on 'cuda' but CUDA is not available"):
+        clone.__setstate__(state)
+    assert clone.device_ == "cpu"
+    np.testing.assert_array_equal(clone.sample_tokens(4, y=2, random_state=1), expected)
+
+
+class _PlainState:
+    """Stands in for skorch's NeuralNet state handling."""
+
+    def __getstate__(self):
+        return dict(self.__dict__)
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+
+
+class _Holder(PortablePickleMixin, _PlainState):
+    """A minimal object with a generator attribute, standing in for a skorch net."""
+
+    _generator_attrs = ("gen",)
+
+    def __init__(self, gen):
+        self.gen = gen
+
+
+def test_generators_pickle_by_state():
+    gen = torch.Generator().manual_seed(3)
+    torch.rand(5, generator=gen)
+    state = _Holder(gen).__getstate__()
+    assert state["gen"][0] == "torch.Generator"
+    holder = pickle.loads(pickle.dumps(_Holder(gen)))
+    torch.testing.assert_close(torch.rand(5, generator=holder.gen), torch.rand(5, generator=gen))
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the CPU-only fallback")
+def test_cuda_generator_state_becomes_a_seeded_cpu_generator():
+    state = {"gen": ("torch.Generator", "cuda:0", torch.arange(16, dtype=torch.uint8))}
+    holder = object.__new__(_Holder)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        holder.__setstate__(state)
+    again = object.__new__(_Holder)
+    again.__setstate__(dict(state))
+    assert holder.gen.device.type == "cpu"
+    torch.testing.assert_close(torch.rand(3, generator=holder.gen), torch.rand(3, generator=again.gen))
+
+
+def test_pickle_leaves_out_optimizer_state(tiny, data):
+    X, _ = data
+    tok = NCVQVAETransformer(random_state=0, **tiny).fit(X)
+    blob = pickle.dumps(tok)
+    assert tok.net_.optimizer_.state, "pickling must not touch the fitted net's optimizer"
+    state = tok.net_.__getstate__()
+    assert "optimizer_" not in state
+    assert b"exp_avg" not in state["__cuda_dependent_attributes__"]
+    loaded = pickle.loads(blob)
+    assert isinstance(loaded.net_.optimizer_, torch.optim.Optimizer)
+    assert not loaded.net_.optimizer_.state  # fresh: no moment estimates
+    np.testing.assert_array_equal(loaded.transform(X), tok.transform(X))
