@@ -1,7 +1,8 @@
-"""What a fitted training net keeps when pickled: portable RNGs, and no optimizer state.
+"""What a fitted training net keeps when pickled: portable RNGs, one copy of the module, no
+optimizer state.
 
 Mixed into the skorch nets so that a model fitted on a GPU loads on a CPU-only machine and a
-saved estimator holds its weights, not Adam's moment buffers (which were two thirds of the file).
+saved estimator holds its weights once, not Adam's moment buffers (two thirds of the file).
 """
 
 from __future__ import annotations
@@ -12,10 +13,15 @@ import torch
 
 __all__ = ["PortablePickleMixin"]
 
+_SAME_AS_MODULE_ = "<module_>"
+
 
 class PortablePickleMixin:
     """Pickle the net without optimizer state and its ``torch.Generator`` attributes by state.
 
+    * The ``module`` parameter, when it is the fitted ``module_`` itself (a module instance
+      was passed), is stored as a reference to it. skorch maps ``module_`` to the CPU where
+      CUDA is absent but pickles ``module`` as it is, with CUDA storages that cannot load there.
     * ``optimizer_`` is left out of the pickle and re-created (fresh, without moment
       estimates) on load: the estimators never continue training a loaded net, their ``fit``
       starts from scratch.
@@ -36,6 +42,8 @@ class PortablePickleMixin:
             if optimizer is not None:
                 self.optimizer_ = optimizer
         state["__optimizer_dropped__"] = optimizer is not None
+        if state.get("module") is not None and state.get("module") is self.__dict__.get("module_"):
+            state["module"] = _SAME_AS_MODULE_
         for name in self._generator_attrs:
             gen = state.get(name)
             if isinstance(gen, torch.Generator):
@@ -46,6 +54,8 @@ class PortablePickleMixin:
         rebuild_optimizer = state.pop("__optimizer_dropped__", False)
         saved = {name: state.get(name) for name in self._generator_attrs}
         super().__setstate__(state)  # skorch maps the device to "cpu" when CUDA is absent
+        if isinstance(self.__dict__.get("module"), str) and self.module == _SAME_AS_MODULE_:
+            self.module = self.module_
         for name, value in saved.items():
             if not (isinstance(value, tuple) and len(value) == 3 and value[0] == "torch.Generator"):
                 continue
