@@ -1,0 +1,206 @@
+"""The issue-5 verdicts from measured rows: the default configuration under a short budget against
+the seed study and TimeVQVAE, and the seed's four claims re-measured on our grid.
+
+Usage:
+  python benchmarks/claims.py --grid grid --default default480 \
+      --reference PATH/thesis_results.csv --peers PATH/peer_results.csv
+Reads benchmarks/results/<grid>/results.csv and benchmarks/results/<default>/results.csv and
+writes benchmarks/results/claims.md. Nothing is tuned here: every number is a mean over the
+seeds measured (test splits), the thesis numbers are its means over 4 seeds at 1000 epochs.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import pandas as pd
+from _common import RESULTS, markdown_table
+
+from skncvq._io import read_csv_rows, write_text_atomic
+
+NUM = [
+    "svm_acc",
+    "knn_acc",
+    "recon_mse_time",
+    "fid_uncond",
+    "fid_cond",
+    "is_mean",
+    "cas",
+    "total_s",
+    "s1_epochs",
+]
+
+
+def _load(name: str) -> pd.DataFrame:
+    df = pd.DataFrame(read_csv_rows(RESULTS / name / "results.csv"))
+    for c in NUM:
+        df[c] = pd.to_numeric(df[c])
+    return df
+
+
+def _thesis(path: str) -> pd.DataFrame:
+    ref = pd.read_csv(path)
+    ref["config"] = ref["config"].replace({"regular": "naive"}).str.replace("_", "-")
+    return ref
+
+
+def _timevqvae(path: str) -> dict[str, pd.Series]:
+    p = pd.read_csv(path)
+    tv = p[p["method"] == "TimeVQVAE"]
+    scale = {"FID": 1.0, "IS": 1.0, "CAS_pct": 0.01}
+    return {
+        m: tv[tv["metric"] == m].set_index("dataset")["value"].astype(float) * s for m, s in scale.items()
+    }
+
+
+def _fmt(v) -> str:
+    if isinstance(v, float):
+        return "" if pd.isna(v) else (f"{v:.3f}" if abs(v) < 10 else f"{v:.1f}")
+    return str(v)
+
+
+def default_table(default: pd.DataFrame, ref: pd.DataFrame, tv: dict) -> tuple[str, dict]:
+    ours = default.groupby("dataset")[NUM].mean()
+    seeds = default.groupby("dataset").size()
+    rows = []
+    for d, r in ours.iterrows():
+        t = ref[ref["dataset"] == d].set_index("config")
+        bts = t.loc["barlowtwins-slice"]
+        rows.append(
+            {
+                "dataset": d,
+                "seeds": int(seeds[d]),
+                "svm": r["svm_acc"],
+                "thesis oracle svm": t["s1_svm_acc_mean"].max(),
+                "thesis BT-slice svm": bts["s1_svm_acc_mean"],
+                "FID": r["fid_uncond"],
+                "thesis BT-slice FID": bts["s2_fid_mean"],
+                "TimeVQVAE FID": tv["FID"].get(d, float("nan")),
+                "IS": r["is_mean"],
+                "thesis BT-slice IS": bts["s2_is_mean_mean"],
+                "TimeVQVAE IS": tv["IS"].get(d, float("nan")),
+                "CAS": r["cas"],
+                "thesis BT-slice CAS": bts["cas_acc_ema_mean"],
+                "TimeVQVAE CAS": tv["CAS_pct"].get(d, float("nan")),
+                "wall s (both stages + evaluation)": r["total_s"],
+            }
+        )
+    df = pd.DataFrame(rows)
+    mean = df.drop(columns=["dataset"]).mean(numeric_only=True)
+    counts = {
+        "n": len(df),
+        "svm_ge_oracle": int((df["svm"] >= df["thesis oracle svm"]).sum()),
+        "svm_gt_bts": int((df["svm"] > df["thesis BT-slice svm"]).sum()),
+        "fid_le_bts": int((df["FID"] <= df["thesis BT-slice FID"]).sum()),
+        "is_ge_bts": int((df["IS"] >= df["thesis BT-slice IS"]).sum()),
+        "cas_ge_bts": int((df["CAS"] >= df["thesis BT-slice CAS"]).sum()),
+        "mean": mean,
+    }
+    mean_row = {"dataset": "**mean**", **mean.drop("seeds").to_dict()}
+    df = pd.concat([df, pd.DataFrame([mean_row])], ignore_index=True)
+    df["seeds"] = df["seeds"].map(lambda v: "" if pd.isna(v) else int(v))
+    records = [{k: _fmt(v) for k, v in row.items()} for row in df.to_dict("records")]
+    return markdown_table(records, list(df.columns)), counts
+
+
+def seed_claims(grid: pd.DataFrame, ref: pd.DataFrame) -> tuple[str, list[str]]:
+    m = grid.groupby(["dataset", "config"])[NUM].mean().reset_index()
+    rows, tally = [], {"probe": [0, 0], "recon": [0, 0], "is": [0, 0], "fid": [0, 0]}
+    thesis_tally = {"probe": 0, "recon": 0, "is": 0, "fid": 0}
+    for d, g in m.groupby("dataset"):
+        g = g.set_index("config")
+        if "naive" not in g.index or len(g) < 2:
+            continue
+        ssl, naive = g.drop(index="naive"), g.loc["naive"]
+        t = ref[ref["dataset"] == d].set_index("config")
+        t_ssl, t_naive = t.drop(index="naive"), t.loc["naive"]
+        verdict = {
+            "probe": ssl["svm_acc"].max() > naive["svm_acc"],
+            # "on par": the mean SSL reconstruction error within 1.5x of the naive one
+            "recon": ssl["recon_mse_time"].mean() <= 1.5 * naive["recon_mse_time"],
+            "is": ssl["is_mean"].max() > naive["is_mean"],
+            "fid": ssl["fid_uncond"].min() < naive["fid_uncond"],
+        }
+        thesis = {
+            "probe": t_ssl["s1_svm_acc_mean"].max() > t_naive["s1_svm_acc_mean"],
+            "recon": t_ssl["s1_val_recon_loss_mean"].mean() <= 1.5 * t_naive["s1_val_recon_loss_mean"],
+            "is": t_ssl["s2_is_mean_mean"].max() > t_naive["s2_is_mean_mean"],
+            "fid": t_ssl["s2_fid_mean"].min() < t_naive["s2_fid_mean"],
+        }
+        for k, v in verdict.items():
+            tally[k][0] += bool(v)
+            tally[k][1] += 1
+            thesis_tally[k] += bool(thesis[k])
+        rows.append(
+            {
+                "dataset": d,
+                "SSL configs": len(ssl),
+                "best SSL svm": _fmt(ssl["svm_acc"].max()),
+                "naive svm": _fmt(naive["svm_acc"]),
+                "SSL recon / naive": _fmt(ssl["recon_mse_time"].mean() / naive["recon_mse_time"]),
+                "best SSL IS": _fmt(ssl["is_mean"].max()),
+                "naive IS": _fmt(naive["is_mean"]),
+                "best SSL FID": _fmt(ssl["fid_uncond"].min()),
+                "naive FID": _fmt(naive["fid_uncond"]),
+            }
+        )
+    n = tally["probe"][1]
+    lines = []
+    for key, claim, thesis_n in (
+        ("probe", "SSL beats naive probes (best SSL linear SVM > naive) on 12/13 datasets", 12),
+        ("recon", "reconstruction on par (mean SSL test MSE within 1.5x naive)", None),
+        ("is", "IS better with SSL on 12/13 datasets", 12),
+        ("fid", "FID better with SSL on 10/13 datasets", 10),
+    ):
+        ours = tally[key][0]
+        if thesis_n is None:
+            holds = "holds" if ours == n else ("partly holds" if ours >= n / 2 else "does not hold")
+        else:
+            holds = "holds" if ours >= round(n * thesis_n / 13) else "does not hold"
+        lines.append(
+            f"- {claim}: {holds} on our measurement, {ours}/{n} datasets "
+            f"(the thesis' own numbers on these {n}: {thesis_tally[key]}/{n})."
+        )
+    cols = list(rows[0]) if rows else []
+    return markdown_table(rows, cols), lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--grid", default="grid")
+    parser.add_argument("--default", default="default480")
+    parser.add_argument("--reference", required=True)
+    parser.add_argument("--peers", required=True)
+    args = parser.parse_args()
+    ref, tv = _thesis(args.reference), _timevqvae(args.peers)
+    default = _load(args.default)
+    grid = _load(args.grid)
+    table, c = default_table(default, ref, tv)
+    oracle_all = ref.groupby("dataset")["s1_svm_acc_mean"].max().mean()
+    budget = sorted(set(default["budget_s"]))
+    text = [
+        "# Issue 5 verdicts",
+        "",
+        f"## Default configuration, budget {', '.join(budget)} s per dataset (both stages)",
+        "",
+        table,
+        "",
+        f"- Mean linear-SVM accuracy {c['mean']['svm']:.3f} over {c['n']} datasets vs the seed's "
+        f"per-dataset oracle {c['mean']['thesis oracle svm']:.3f} on the same datasets "
+        f"({oracle_all:.3f} over its 13); at or above the oracle on {c['svm_ge_oracle']}/{c['n']}, "
+        f"above Barlow Twins + slice on {c['svm_gt_bts']}/{c['n']}.",
+        f"- Against the seed's Barlow Twins + slice: FID at least as good on {c['fid_le_bts']}/{c['n']}, "
+        f"IS on {c['is_ge_bts']}/{c['n']}, CAS on {c['cas_ge_bts']}/{c['n']}. FIDs use our own FCN "
+        "evaluator per dataset, so they are not on the thesis' or TimeVQVAE's scale.",
+        "",
+        "## The seed's claims on our grid (mean over seeds, one budget per cell)",
+        "",
+    ]
+    claims_table, lines = seed_claims(grid, ref)
+    text += [claims_table, "", *lines, ""]
+    write_text_atomic(RESULTS / "claims.md", "\n".join(text))
+    print("\n".join(text))
+
+
+if __name__ == "__main__":
+    main()
