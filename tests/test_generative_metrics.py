@@ -157,3 +157,16 @@ def test_generative_scores_prefer_the_faithful_generator(trace_fcn):
     assert good["cas"] > bad["cas"]
     with pytest.raises(ValueError, match="labels"):
         generative_scores(_Replay().fit(X_tr, y_tr), X_te, y_te[:3], classifier=fcn)
+
+
+def test_generative_scores_on_a_tiny_split_keep_the_inception_score_meaningful(trace_fcn):
+    fcn, (X_tr, y_tr, X_te, y_te) = trace_fcn
+    cas_fcn = FCNClassifier(max_epochs=2, batch_size=16, random_state=0)
+    kw = dict(classifier=fcn, y_train=y_tr, cas_classifier=cas_fcn, cas_min_total=0)
+    tiny = generative_scores(_Replay().fit(X_tr, y_tr), X_te[:5], y_te[:5], **kw)
+    # 5 samples are one split of 5 (not 5 splits of one series, which would score exactly 1)
+    assert tiny["is_mean"] > 1.5 and tiny["is_std"] == 0.0
+    more = generative_scores(_Replay().fit(X_tr, y_tr), X_te[:5], y_te[:5], n_unconditional=400, **kw)
+    assert more["is_mean"] > 2.5  # Trace has 4 balanced classes; the replayed train split is near 4
+    with pytest.raises(ValueError, match="n_unconditional"):
+        generative_scores(_Replay().fit(X_tr, y_tr), X_te, y_te, n_unconditional=1, **kw)

@@ -88,6 +88,32 @@ def test_guidance_does_not_hurt_class_separation(setup):
     assert strong >= plain - 0.1
 
 
+def test_class_prior_unconditional_sampling(setup):
+    X, labels, sampler, fcn = setup
+    np.testing.assert_allclose(sampler.class_prior_, [1 / 3, 1 / 3, 1 / 3])
+    try:
+        sampler.set_params(unconditional="class_prior")
+        a = sampler.sample_tokens(300, random_state=4)
+        np.testing.assert_array_equal(a, sampler.sample_tokens(300, random_state=4))
+        # each series is drawn for a label from the class frequencies: all classes appear
+        predicted = fcn.predict(sampler.tokenizer_.decode(a))
+        counts = np.array([(predicted == c).sum() for c in ["a", "b", "c"]])
+        assert counts.min() > 40, counts
+        sampler.set_params(unconditional="uniform")
+        with pytest.raises(ValueError, match="unconditional"):
+            sampler.sample(2)
+    finally:
+        sampler.set_params(unconditional="null")
+    assert not np.array_equal(a, sampler.sample_tokens(300, random_state=4))
+    # a sampler pickled before the parameter existed loads with the no-class behaviour
+    old = MaskGITSampler.__new__(MaskGITSampler)
+    state = {k: v for k, v in sampler.__getstate__().items() if k not in ("unconditional", "class_prior_")}
+    old.__setstate__(state)
+    assert old.get_params()["unconditional"] == "null" and old.class_prior_ is None
+    with pytest.raises(ValueError, match="older skncvq"):
+        old.set_params(unconditional="class_prior").sample(2)
+
+
 def test_fid_of_samples_far_below_noise(setup):
     X, labels, sampler, fcn = setup
     gen = sampler.sample(len(X), random_state=3)

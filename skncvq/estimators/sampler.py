@@ -52,6 +52,12 @@ class MaskGITSampler(CPUFallbackMixin, BaseEstimator):
         sampling).
     guidance_scale : float, default=1.0
         Classifier-free guidance scale; 1 is plain conditional sampling.
+    unconditional : {"null", "class_prior"}, default="null"
+        How ``sample(n)`` without labels draws from a class-conditional prior: "null" feeds the
+        prior's no-class token (the reference's unconditional sampling); "class_prior" first
+        draws each series' label from the training class frequencies and samples it
+        conditionally (ancestral sampling of ``p(x) = sum_y p(y) p(x | y)``). A sampler fitted
+        without labels always uses its no-class token.
     n_steps : int, default=10
         Iterative decoding steps ``T``.
     mask_schedule : {"cosine"}, default="cosine"
@@ -93,6 +99,8 @@ class MaskGITSampler(CPUFallbackMixin, BaseEstimator):
         The skorch net; ``net_.module_`` is the :class:`skncvq.nn.MaskGIT`.
     classes_ : ndarray or None
         Labels seen in ``fit`` (None when fitted without ``y``).
+    class_prior_ : ndarray or None
+        Training frequency of each class in ``classes_`` (None when fitted without ``y``).
     n_features_in_ : int
         Series length.
     history_ : list of dict
@@ -114,6 +122,13 @@ class MaskGITSampler(CPUFallbackMixin, BaseEstimator):
 
     _inference_precisions = ("sample_precision_",)
 
+    def __setstate__(self, state: dict) -> None:
+        # samplers saved before ``unconditional`` existed sampled with the no-class token
+        state = {"unconditional": "null", **state}
+        if "classes_" in state and "class_prior_" not in state:
+            state["class_prior_"] = None  # "class_prior" then asks for a refit (see _encode_labels)
+        super().__setstate__(state)
+
     def __init__(
         self,
         tokenizer: NCVQVAETransformer | None = None,
@@ -124,6 +139,7 @@ class MaskGITSampler(CPUFallbackMixin, BaseEstimator):
         dropout: float = 0.0,
         p_unconditional: float = 0.2,
         guidance_scale: float = 1.0,
+        unconditional: str = "null",
         n_steps: int = 10,
         mask_schedule: str = "cosine",
         temperature: float = 1.0,
@@ -146,6 +162,7 @@ class MaskGITSampler(CPUFallbackMixin, BaseEstimator):
         self.dropout = dropout
         self.p_unconditional = p_unconditional
         self.guidance_scale = guidance_scale
+        self.unconditional = unconditional
         self.n_steps = n_steps
         self.mask_schedule = mask_schedule
         self.temperature = temperature
@@ -169,8 +186,14 @@ class MaskGITSampler(CPUFallbackMixin, BaseEstimator):
             raise ValueError(f"hidden_dim ({self.hidden_dim}) must be divisible by n_heads ({self.n_heads}).")
         check_param("dropout", self.dropout, kind=float, low=0, high=1)
         check_param("p_unconditional", self.p_unconditional, kind=float, low=0, high=1)
-        check_param("guidance_scale", self.guidance_scale, kind=float, low=0)
         check_param("mask_schedule", self.mask_schedule, kind=str, options=("cosine",))
+        self._check_sampling_params()
+
+    def _check_sampling_params(self) -> None:
+        # read at sampling time, so set_params after fit is checked here too
+        check_param("n_steps", self.n_steps, kind=int, low=1)
+        check_param("guidance_scale", self.guidance_scale, kind=float, low=0)
+        check_param("unconditional", self.unconditional, kind=str, options=("null", "class_prior"))
         check_param("temperature", self.temperature, kind=float, low=0)
         check_param("choice_temperature", self.choice_temperature, kind=float, low=0)
         if self.tokenizer is not None and not isinstance(self.tokenizer, NCVQVAETransformer):
@@ -211,6 +234,7 @@ class MaskGITSampler(CPUFallbackMixin, BaseEstimator):
         self.n_features_in_ = arr.shape[1]
         if y is None:
             self.classes_ = None
+            self.class_prior_ = None
             y_enc = np.zeros(len(arr), dtype=np.int64)
             n_classes = 0
         else:
@@ -226,6 +250,7 @@ class MaskGITSampler(CPUFallbackMixin, BaseEstimator):
             self.classes_ = encoder.classes_
             y_enc = encoder.transform(y).astype(np.int64)
             n_classes = len(self.classes_)
+            self.class_prior_ = np.bincount(y_enc, minlength=n_classes) / len(y_enc)
         seed = draw_seed(self.random_state)
         self.tokenizer_ = self._fit_tokenizer(arr, seed)
         tokens = self.tokenizer_.encode(arr).reshape(len(arr), -1)  # (n, F, W') -> (n, N)
@@ -276,9 +301,17 @@ class MaskGITSampler(CPUFallbackMixin, BaseEstimator):
         ]
         return self
 
-    def _encode_labels(self, n_samples: int, y) -> np.ndarray:
+    def _encode_labels(self, n_samples: int, y, seed: int) -> np.ndarray:
         null = 0 if self.classes_ is None else len(self.classes_)
         if y is None:
+            if self.classes_ is not None and self.unconditional == "class_prior":
+                if self.class_prior_ is None:
+                    raise ValueError(
+                        "unconditional='class_prior' needs the class frequencies, which this sampler "
+                        "(saved by an older skncvq) does not hold; refit it or use unconditional='null'."
+                    )
+                rng = np.random.default_rng(seed)
+                return rng.choice(null, size=n_samples, p=self.class_prior_).astype(np.int64)
             return np.full(n_samples, null, dtype=np.int64)
         if self.classes_ is None:
             raise ValueError("this sampler was fitted without labels; call sample(n_samples) without y.")
@@ -297,10 +330,11 @@ class MaskGITSampler(CPUFallbackMixin, BaseEstimator):
     def sample_tokens(self, n_samples: int, y=None, random_state=None) -> np.ndarray:
         """Token grids ``(n_samples, n_freq, latent_width)`` drawn from the prior."""
         check_is_fitted(self, "net_")
+        self._check_sampling_params()
         if not isinstance(n_samples, numbers.Integral) or isinstance(n_samples, bool) or n_samples < 1:
             raise ValueError(f"n_samples must be a positive integer; got {n_samples!r}.")
-        classes = self._encode_labels(int(n_samples), y)
         seed = draw_seed(self.random_state if random_state is None else random_state)
+        classes = self._encode_labels(int(n_samples), y, seed)
         generator = torch.Generator(device=self.device_).manual_seed(seed)
         module = self.net_.module_
         if self.sample_precision_ == "bf16":
