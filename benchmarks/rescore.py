@@ -48,6 +48,10 @@ def run(args) -> None:
         sampler = joblib.load(path).set_params(**params)
         evaluator = joblib.load(RESULTS / args.grid / "evaluators" / f"{dataset}.joblib")
         X_tr, y_tr, X_te, y_te = load_ucr(dataset, data_home=args.data_home, download=False)
+        if sampler.classes_ is not None and getattr(sampler, "class_prior_", None) is None:
+            # saved before samplers kept their class frequencies: the model was fitted on this
+            # train split, so its frequencies are exactly what fit now stores
+            sampler.class_prior_ = (y_tr[:, None] == sampler.classes_[None]).mean(0)
         seed = int(seed.removeprefix("seed"))
         t0 = time.perf_counter()
         scores = generative_scores(

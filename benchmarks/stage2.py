@@ -51,7 +51,9 @@ def main() -> None:
     parser.add_argument("--configs", default=",".join(CONFIGS))
     parser.add_argument("--seeds", default="0,1")
     parser.add_argument("--budget", type=float, default=120.0)
-    parser.add_argument("--cas-budget", type=float, default=60.0)
+    parser.add_argument(
+        "--cas-budget", type=float, default=60.0, help="60 s: what the 120 s grid was run with"
+    )
     parser.add_argument("--n-jobs", type=int, default=1)
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--reference", default=None, help="thesis_results.csv")

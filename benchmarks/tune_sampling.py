@@ -124,7 +124,9 @@ def summary() -> str:
         out[m] = out[m].map(lambda v: "" if pd.isna(v) else (f"{v:.3f}" if abs(v) < 10 else f"{v:.1f}"))
     text = (
         "Sampling knobs on validation splits (train split cut 75/25, default configuration fitted once "
-        "per dataset; the test split is not used). Ranks: 1 = best within a dataset, averaged.\n\n"
+        "per dataset; the test split is not used). Ranks: 1 = best within a dataset, averaged. "
+        "'g1 (default)' is the sampler as it was when these rows ran (unconditional='null'); "
+        "'class-prior' (unconditional='class_prior') became the default from them.\n\n"
     )
     cols = ["dataset", "setting", *METRICS, "rank_fid", "rank_is", "rank_cas"]
     text += markdown_table(out.to_dict("records"), cols)

@@ -280,7 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--seeds", default="0,1")
     bench.add_argument("--budget", type=float, default=600.0, help="seconds per cell, both stages")
     bench.add_argument("--evaluator-budget", type=float, default=300.0, help="seconds per FCN evaluator")
-    bench.add_argument("--cas-budget", type=float, default=60.0, help="seconds per CAS classifier")
+    bench.add_argument("--cas-budget", type=float, default=240.0, help="seconds per CAS classifier")
     bench.add_argument("--data-home", default=None, help="folder holding <name>/<name>_TRAIN.tsv[.gz]")
     bench.add_argument("--out", default="results", help="folder for results.csv, summary.md, evaluators/")
     bench.add_argument("--n-jobs", type=int, default=1, help="cells at once (local backends)")

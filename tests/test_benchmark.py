@@ -70,6 +70,7 @@ def test_grid_writes_one_row_per_cell_and_resumes(home, tmp_path, monkeypatch):
     ):
         assert float(row[column]) == float(row[column])  # a number, not NaN
     assert 0 <= float(row["svm_acc"]) <= 1 and float(row["fid_uncond"]) >= 0
+    assert float(row["cas_budget_s"]) == FAST["cas_budget"]
     assert (out / "evaluators" / "SynA.joblib").exists()
     saved = joblib.load(out / "models" / "SynA__naive__seed0__b6.joblib")
     assert saved.sample(2, y=saved.classes_[0]).shape == (2, 48)

@@ -103,8 +103,11 @@ def test_class_prior_unconditional_sampling(setup):
         with pytest.raises(ValueError, match="unconditional"):
             sampler.sample(2)
     finally:
-        sampler.set_params(unconditional="null")
-    assert not np.array_equal(a, sampler.sample_tokens(300, random_state=4))
+        sampler.set_params(unconditional="class_prior")
+    assert MaskGITSampler().unconditional == "class_prior"
+    null = sampler.set_params(unconditional="null").sample_tokens(300, random_state=4)
+    sampler.set_params(unconditional="class_prior")
+    assert not np.array_equal(a, null)
     # a sampler pickled before the parameter existed loads with the no-class behaviour
     old = MaskGITSampler.__new__(MaskGITSampler)
     state = {k: v for k, v in sampler.__getstate__().items() if k not in ("unconditional", "class_prior_")}

@@ -18,8 +18,8 @@ from ._torch_utils import CPUFallbackMixin, batched, draw_seed, eval_mode, resol
 __all__ = ["NCVQVAETransformer"]
 
 _OUTPUTS = ("pooled", "latent", "tokens", "histogram", "continuous", "pooled_continuous", "multiscale")
-_PYRAMID = (2, 4)
-_GRAD_CLIP = 10.0  # total-norm safety net; typical norms are 1-5 (FordA, VIbCReg), see docs/design.md  # temporal segments of the "multiscale" output
+_PYRAMID = (2, 4)  # temporal segments of the "multiscale" output
+_GRAD_CLIP = 10.0  # total-norm safety net; typical norms are 1-5 (FordA, VIbCReg), see docs/design.md
 _SSL_WEIGHTS = {"barlowtwins": 1.0, "vibcreg": 0.01}
 _EVAL_BATCH = 512
 
