@@ -34,9 +34,10 @@ def run(args) -> None:
 
     done = {(r["model"], r["output"]) for r in read_rows(CSV)}
     configs = set(args.configs.split(",")) if args.configs else None
+    datasets = set(args.datasets.split(",")) if args.datasets else None
     for path in sorted((RESULTS / args.grid / "models").glob("*.joblib")):
         dataset, config, seed, budget = path.stem.split("__")
-        if configs and config not in configs:
+        if (configs and config not in configs) or (datasets and dataset not in datasets):
             continue
         todo = [o for o in OUTPUTS if (path.stem, o) not in done]
         if not todo:
@@ -90,6 +91,7 @@ def main() -> None:
     parser.add_argument("--data-home", default=None)
     parser.add_argument("--grid", default="grid", help="results/<grid>/models holds the saved models")
     parser.add_argument("--configs", default=None, help="only these configurations")
+    parser.add_argument("--datasets", default=None, help="only these datasets")
     parser.add_argument("--summary", action="store_true")
     parser.add_argument("--peers", default=None, help="peer_results.csv for TS2Vec / MiniRocket columns")
     args = parser.parse_args()
