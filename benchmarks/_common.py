@@ -23,3 +23,26 @@ def markdown_table(rows: list[dict], columns: list[str]) -> str:
     for r in rows:
         lines.append("| " + " | ".join(str(r.get(c, "")) for c in columns) + " |")
     return "\n".join(lines) + "\n"
+
+
+def saved_models(grid: str, *, configs: str | None = None, datasets: str | None = None):
+    """``(path, dataset, config, seed, budget)`` of the models a benchmark run saved under
+    ``results/<grid>/models``, optionally only the comma-separated ``configs`` / ``datasets``."""
+    keep_c = set(configs.split(",")) if configs else None
+    keep_d = set(datasets.split(",")) if datasets else None
+    for path in sorted((RESULTS / grid / "models").glob("*.joblib")):
+        dataset, config, seed, budget = path.stem.split("__")
+        if (keep_c and config not in keep_c) or (keep_d and dataset not in keep_d):
+            continue
+        yield path, dataset, config, int(seed.removeprefix("seed")), budget.removeprefix("b")
+
+
+def validation_split(dataset: str, data_home=None):
+    """The stratified 75/25 cut of a UCR train split used for every tuning run (the test split
+    is never read): ``X_fit, X_val, y_fit, y_val``."""
+    from sklearn.model_selection import train_test_split
+
+    from skncvq.datasets import load_ucr
+
+    X, y, _, _ = load_ucr(dataset, data_home=data_home, download=False)
+    return train_test_split(X, y, test_size=0.25, stratify=y, random_state=0)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from _common import RESULTS, append_row, markdown_table, read_rows
+from _common import RESULTS, append_row, markdown_table, read_rows, saved_models
 
 CSV = RESULTS / "representations.csv"
 OUTPUTS = ("pooled", "pooled_continuous", "histogram", "multiscale", "latent")
@@ -33,12 +33,9 @@ def run(args) -> None:
     from skncvq.metrics import probe_scores
 
     done = {(r["model"], r["output"]) for r in read_rows(CSV)}
-    configs = set(args.configs.split(",")) if args.configs else None
-    datasets = set(args.datasets.split(",")) if args.datasets else None
-    for path in sorted((RESULTS / args.grid / "models").glob("*.joblib")):
-        dataset, config, seed, budget = path.stem.split("__")
-        if (configs and config not in configs) or (datasets and dataset not in datasets):
-            continue
+    for path, dataset, config, seed, budget in saved_models(
+        args.grid, configs=args.configs, datasets=args.datasets
+    ):
         todo = [o for o in OUTPUTS if (path.stem, o) not in done]
         if not todo:
             continue
@@ -51,8 +48,8 @@ def run(args) -> None:
                 model=path.stem,
                 dataset=dataset,
                 config=config,
-                seed=seed.removeprefix("seed"),
-                budget_s=budget.removeprefix("b"),
+                seed=seed,
+                budget_s=budget,
                 output=output,
                 n_features=tok.transform(X_te[:1]).shape[1],
                 knn_acc=round(scores["knn"], 4),

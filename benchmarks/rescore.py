@@ -19,7 +19,7 @@ import argparse
 import json
 import time
 
-from _common import RESULTS, append_row, read_rows
+from _common import RESULTS, append_row, read_rows, saved_models
 
 METRICS = ["fid_uncond", "fid_cond", "is_mean", "is_std", "cas", "sample_series_per_s"]
 
@@ -37,12 +37,9 @@ def run(args) -> None:
     out = RESULTS / args.grid / "rescored.csv"
     done = {(r["model"], r["variant"], r["cas_budget_s"]) for r in read_rows(out)}
     params = json.loads(args.sampler_params)
-    configs = set(args.configs.split(",")) if args.configs else None
-    datasets = set(args.datasets.split(",")) if args.datasets else None
-    for path in sorted((RESULTS / args.grid / "models").glob("*.joblib")):
-        dataset, config, seed, budget = path.stem.split("__")
-        if (configs and config not in configs) or (datasets and dataset not in datasets):
-            continue
+    for path, dataset, config, seed, budget in saved_models(
+        args.grid, configs=args.configs, datasets=args.datasets
+    ):
         if (path.stem, args.variant, str(args.cas_budget)) in done:
             continue
         sampler = joblib.load(path).set_params(**params)
@@ -52,7 +49,6 @@ def run(args) -> None:
             # saved before samplers kept their class frequencies: the model was fitted on this
             # train split, so its frequencies are exactly what fit now stores
             sampler.class_prior_ = (y_tr[:, None] == sampler.classes_[None]).mean(0)
-        seed = int(seed.removeprefix("seed"))
         t0 = time.perf_counter()
         scores = generative_scores(
             sampler,
@@ -68,7 +64,7 @@ def run(args) -> None:
             dataset=dataset,
             config=config,
             seed=seed,
-            budget_s=budget.removeprefix("b"),
+            budget_s=budget,
             variant=args.variant,
             sampler_params=json.dumps(params),
             cas_budget_s=args.cas_budget,

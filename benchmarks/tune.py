@@ -20,7 +20,7 @@ import argparse
 import json
 import time
 
-from _common import RESULTS, append_row, markdown_table, read_rows
+from _common import RESULTS, append_row, markdown_table, read_rows, validation_split
 
 CSV = RESULTS / "tuning.csv"
 CANDIDATES = {
@@ -53,19 +53,16 @@ METRICS = [
 
 def run(args) -> None:
     import torch
-    from sklearn.model_selection import train_test_split
 
     from skncvq import FCNClassifier
     from skncvq.benchmark import evaluate
-    from skncvq.datasets import load_ucr
 
     if args.threads:
         torch.set_num_threads(args.threads)
     done = {(r["dataset"], r["candidate"], r["seed"]) for r in read_rows(CSV)}
     names = args.candidates.split(",") if args.candidates else list(CANDIDATES)
     for dataset in args.datasets.split(","):
-        X, y, _, _ = load_ucr(dataset, data_home=args.data_home, download=False)  # test split unused
-        X_fit, X_val, y_fit, y_val = train_test_split(X, y, test_size=0.25, stratify=y, random_state=0)
+        X_fit, X_val, y_fit, y_val = validation_split(dataset, args.data_home)
         fcn = None
         for name in names:
             if (dataset, name, str(args.seed)) in done:

@@ -20,7 +20,7 @@ import argparse
 import json
 import time
 
-from _common import RESULTS, append_row, markdown_table, read_rows
+from _common import RESULTS, append_row, markdown_table, read_rows, validation_split
 
 CSV = RESULTS / "tuning_sampling.csv"
 SETTINGS = {
@@ -41,11 +41,9 @@ METRICS = ["fid_uncond", "fid_cond", "is_mean", "cas", "sample_series_per_s"]
 
 def run(args) -> None:
     import torch
-    from sklearn.model_selection import train_test_split
 
     from skncvq import FCNClassifier
     from skncvq.benchmark import evaluate
-    from skncvq.datasets import load_ucr
     from skncvq.metrics import generative_scores
 
     if args.threads:
@@ -56,8 +54,7 @@ def run(args) -> None:
         todo = [n for n in names if (dataset, n, str(args.seed)) not in done]
         if not todo:
             continue
-        X, y, _, _ = load_ucr(dataset, data_home=args.data_home, download=False)  # test split unused
-        X_fit, X_val, y_fit, y_val = train_test_split(X, y, test_size=0.25, stratify=y, random_state=0)
+        X_fit, X_val, y_fit, y_val = validation_split(dataset, args.data_home)
         fcn = FCNClassifier(max_epochs=1000, max_time=args.evaluator_budget, random_state=0)
         fcn.fit(X_fit, y_fit)
         base, sampler = evaluate(

@@ -182,7 +182,7 @@ class MaskGITSampler(CPUFallbackMixin, BaseEstimator):
 
     def _check_params(self) -> None:
         check_training_params(self)
-        for name in ("hidden_dim", "n_layers", "n_heads", "n_steps"):
+        for name in ("hidden_dim", "n_layers", "n_heads"):
             check_param(name, getattr(self, name), kind=int, low=1)
         if self.hidden_dim % self.n_heads:
             raise ValueError(f"hidden_dim ({self.hidden_dim}) must be divisible by n_heads ({self.n_heads}).")
