@@ -113,24 +113,38 @@ def rescored_section(default: pd.DataFrame, ref, tv, name: str, variant: str) ->
     res = res.assign(seed=res["seed"].astype(str)).set_index(key)
     df = default.assign(seed=default["seed"].astype(str)).set_index(key)
     hit = df.index.intersection(res.index)
-    for c in ("fid_uncond", "fid_cond", "is_mean", "cas"):
+    columns = ["fid_uncond", "fid_cond", "is_mean", "cas"]
+    probes = "svm_acc" in res.columns and res.loc[hit, "svm_acc"].astype(str).ne("").all()
+    if probes:
+        columns += ["svm_acc", "knn_acc"]
+    for c in columns:
         df.loc[hit, c] = pd.to_numeric(res.loc[hit, c])
+    # rows not re-scored: those that already ran with this variant's evaluation are not "kept"
+    batch = sorted(set(res.get("fcn_batch_size", pd.Series(["256"])).fillna("256").astype(str)))
+    ran_batch = df.get("fcn_batch_size", pd.Series("", index=df.index)).fillna("").astype(str)
+    kept = [f"{d} seed {s}" for d, s in df.index.difference(hit) if ran_batch.loc[(d, s)] not in batch]
+    same = [f"{d} seed {s}" for d, s in df.index.difference(hit) if ran_batch.loc[(d, s)] in batch]
     df = df.reset_index()
     table, c = default_table(df, ref, tv)
     params = sorted(set(res["sampler_params"]))
     cas_s = sorted(set(res["cas_budget_s"]))
-    kept = sorted(set(df["dataset"]) - {d for d, _ in hit})
+    probe_out = sorted(set(res["probe_output"])) if probes else []
     return [
-        f"### Stage 2 re-scored: variant {variant!r} (sampler parameters {', '.join(params)}, CAS classifier "
-        f"{', '.join(cas_s)} s)",
+        f"### Re-scored: variant {variant!r} (sampler parameters {', '.join(params)}, CAS classifier "
+        f"{', '.join(cas_s)} s, FCN batch {', '.join(batch)}"
+        + (f", probes on the {', '.join(probe_out)} output" if probes else "")
+        + ")",
         "",
-        "The same fitted models, their FID / IS / CAS measured again on the test split by rescore.py; "
+        "The same fitted models, their "
+        + ("probes and " if probes else "")
+        + "FID / IS / CAS measured again on the test split by rescore.py; "
+        + (f"{len(same)} rows ran with these settings already ({', '.join(same)}). " if same else "")
         + (
-            f"rows of {', '.join(kept)} keep the scores they were run with (no saved model here). "
+            f"Rows of {', '.join(kept)} keep the scores they were run with (no saved model here). "
             if kept
             else ""
         )
-        + "The probe and wall-time columns are the run's.",
+        + "The wall-time columns are the run's.",
         "",
         table,
         "",

@@ -1,16 +1,21 @@
-"""Re-score the samplers a benchmark run saved: FID / IS / CAS under other sampling knobs or CAS budgets.
+"""Re-score the models a benchmark run saved: probes, FID / IS / CAS under other evaluation settings.
 
-Sampling knobs (guidance scale, temperatures, how unconditional samples are drawn) and the CAS
-classifier's training budget act after both stages are fitted, so their effect on the test-split
-scores is measured here on the saved models (``results/<grid>/models``, written by ``skncvq
-benchmark``) and the run's own evaluators (``results/<grid>/evaluators``), without refitting.
+Sampling knobs (guidance scale, temperatures, how unconditional samples are drawn), the
+tokenizer output the probes read, and the FCN evaluator / CAS classifier recipe all act after
+both stages are fitted, so their effect on the test-split scores is measured here on the saved
+models (``results/<grid>/models``, written by ``skncvq benchmark``) without refitting them. The
+FCN evaluator of each dataset is the run's own (``results/<grid>/evaluators``) when one with
+``--fcn-batch-size`` is cached there, else it is fitted on the train split for
+``--evaluator-budget`` seconds and cached; the CAS classifier uses the same batch size.
 Choose knobs on validation splits first (tune_sampling.py); this script reports the test-split
 numbers of a choice already made. Rows go to ``results/<grid>/rescored.csv`` (resumable: a row is
-keyed by model, variant and CAS budget).
+keyed by model, variant, CAS budget and FCN batch size; rows from before the batch size was a
+column were run at 256).
 
 Usage:
-  python benchmarks/rescore.py --grid default480 --data-home DIR --variant class-prior \
-      --sampler-params '{"unconditional": "class_prior"}' --cas-budget 240 --threads 2
+  python benchmarks/rescore.py --grid default480 --data-home DIR --variant v2 \
+      --sampler-params '{"unconditional": "class_prior"}' --cas-budget 240 --fcn-batch-size 32 \
+      --probe-output multiscale --threads 1
 """
 
 from __future__ import annotations
@@ -29,26 +34,38 @@ def run(args) -> None:
     import torch
 
     from skncvq import FCNClassifier
+    from skncvq.benchmark import fit_evaluator
     from skncvq.datasets import load_ucr
-    from skncvq.metrics import generative_scores
+    from skncvq.metrics import generative_scores, probe_scores
 
     if args.threads:
         torch.set_num_threads(args.threads)
     out = RESULTS / args.grid / "rescored.csv"
-    done = {(r["model"], r["variant"], r["cas_budget_s"]) for r in read_rows(out)}
+    done = {
+        (r["model"], r["variant"], r["cas_budget_s"], r.get("fcn_batch_size") or "256")
+        for r in read_rows(out)
+    }
     params = json.loads(args.sampler_params)
     for path, dataset, config, seed, budget in saved_models(
         args.grid, configs=args.configs, datasets=args.datasets
     ):
-        if (path.stem, args.variant, str(args.cas_budget)) in done:
+        if (path.stem, args.variant, str(args.cas_budget), str(args.fcn_batch_size)) in done:
             continue
         sampler = joblib.load(path).set_params(**params)
-        evaluator = joblib.load(RESULTS / args.grid / "evaluators" / f"{dataset}.joblib")
+        evaluator = fit_evaluator(
+            dataset,
+            data_home=args.data_home,
+            out=RESULTS / args.grid,
+            max_time=args.evaluator_budget,
+            batch_size=args.fcn_batch_size,
+        )
         X_tr, y_tr, X_te, y_te = load_ucr(dataset, data_home=args.data_home, download=False)
         if sampler.classes_ is not None and getattr(sampler, "class_prior_", None) is None:
             # saved before samplers kept their class frequencies: the model was fitted on this
             # train split, so its frequencies are exactly what fit now stores
             sampler.class_prior_ = (y_tr[:, None] == sampler.classes_[None]).mean(0)
+        tok = sampler.tokenizer_.set_params(output=args.probe_output)
+        probes = probe_scores(tok, X_tr, y_tr, X_te, y_te)
         t0 = time.perf_counter()
         scores = generative_scores(
             sampler,
@@ -56,7 +73,9 @@ def run(args) -> None:
             y_te,
             classifier=evaluator,
             y_train=y_tr,
-            cas_classifier=FCNClassifier(max_epochs=1000, max_time=args.cas_budget, random_state=seed),
+            cas_classifier=FCNClassifier(
+                max_epochs=1000, max_time=args.cas_budget, batch_size=args.fcn_batch_size, random_state=seed
+            ),
             random_state=seed,
         )
         row = dict(
@@ -68,12 +87,17 @@ def run(args) -> None:
             variant=args.variant,
             sampler_params=json.dumps(params),
             cas_budget_s=args.cas_budget,
+            fcn_batch_size=args.fcn_batch_size,
+            probe_output=args.probe_output,
+            knn_acc=round(probes["knn"], 4),
+            svm_acc=round(probes["svm"], 4),
+            evaluator_test_acc=round(float(evaluator.score(X_te, y_te)), 4),
             **{m: round(float(scores[m]), 4) for m in METRICS},
             eval_s=round(time.perf_counter() - t0, 1),
             threads=args.threads or torch.get_num_threads(),
         )
         append_row(out, row)
-        print({k: row[k] for k in ["dataset", "variant", "cas_budget_s", *METRICS]}, flush=True)
+        print({k: row[k] for k in ["dataset", "variant", "svm_acc", *METRICS]}, flush=True)
 
 
 def main() -> None:
@@ -85,6 +109,13 @@ def main() -> None:
     parser.add_argument("--variant", required=True, help="name of this re-scoring in the CSV")
     parser.add_argument("--sampler-params", default="{}", help="JSON of MaskGITSampler parameters")
     parser.add_argument("--cas-budget", type=float, default=60.0)
+    parser.add_argument(
+        "--probe-output",
+        default="multiscale",
+        help="tokenizer output the KNN / SVM probes are re-scored on (the tokenizer's default)",
+    )
+    parser.add_argument("--fcn-batch-size", type=int, default=32, help="FCN evaluator and CAS classifier")
+    parser.add_argument("--evaluator-budget", type=float, default=300.0, help="seconds, when one is fitted")
     parser.add_argument("--threads", type=int, default=None)
     run(parser.parse_args())
 

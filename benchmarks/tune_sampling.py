@@ -55,7 +55,9 @@ def run(args) -> None:
         if not todo:
             continue
         X_fit, X_val, y_fit, y_val = validation_split(dataset, args.data_home)
-        fcn = FCNClassifier(max_epochs=1000, max_time=args.evaluator_budget, random_state=0)
+        fcn = FCNClassifier(
+            max_epochs=1000, max_time=args.evaluator_budget, batch_size=args.fcn_batch_size, random_state=0
+        )
         fcn.fit(X_fit, y_fit)
         base, sampler = evaluate(
             X_fit, y_fit, X_val, y_val, seed=args.seed, budget=args.budget, evaluator=fcn
@@ -72,7 +74,10 @@ def run(args) -> None:
                 y_train=y_fit,
                 n_unconditional=max(len(X_val), args.n_unconditional),
                 cas_classifier=FCNClassifier(
-                    max_epochs=1000, max_time=args.cas_budget, random_state=args.seed
+                    max_epochs=1000,
+                    max_time=args.cas_budget,
+                    batch_size=args.fcn_batch_size,
+                    random_state=args.seed,
                 ),
                 random_state=args.seed,
             )
@@ -137,6 +142,12 @@ def main() -> None:
     parser.add_argument("--datasets", default="ECG5000,ElectricDevices,FordA")
     parser.add_argument("--settings", default=None, help="comma-separated names from SETTINGS")
     parser.add_argument("--budget", type=float, default=240.0)
+    parser.add_argument(
+        "--fcn-batch-size",
+        type=int,
+        default=256,
+        help="FCN evaluator batch; 256 is what the recorded tables ran with",
+    )
     parser.add_argument("--evaluator-budget", type=float, default=120.0)
     parser.add_argument("--cas-budget", type=float, default=60.0)
     parser.add_argument(

@@ -91,23 +91,35 @@ def _perplexity(tokens: np.ndarray, k: int) -> tuple[float, int]:
     return float(np.exp(-(p * np.log(p + 1e-10)).sum())), int((p == 0).sum())
 
 
-def _evaluator_path(out: Path, dataset: str) -> Path:
-    return out / "evaluators" / f"{dataset}.joblib"
+def _evaluator_path(out: Path, dataset: str, batch_size: int) -> Path:
+    return out / "evaluators" / f"{dataset}__bs{int(batch_size)}.joblib"
 
 
-def fit_evaluator(dataset: str, *, data_home=None, out: str | os.PathLike, max_time: float, threads=None):
-    """Fit (or load the cached) FCN evaluator of ``dataset`` on its train split; seed 0."""
+def fit_evaluator(
+    dataset: str,
+    *,
+    data_home=None,
+    out: str | os.PathLike,
+    max_time: float,
+    threads=None,
+    batch_size: int = 32,
+):
+    """Fit (or load the cached) FCN evaluator of ``dataset`` on its train split; seed 0.
+
+    The cache file (``out/evaluators/<dataset>__bs<batch_size>.joblib``) is keyed by the FCN's
+    batch size, so runs with another evaluator recipe never share an evaluator."""
     import joblib
 
     from .datasets import load_ucr
     from .estimators import FCNClassifier
 
-    path = _evaluator_path(Path(out), dataset)
+    path = _evaluator_path(Path(out), dataset, batch_size)
     if path.exists():
         return joblib.load(path)
     _set_threads(threads)
     X_tr, y_tr, _, _ = load_ucr(dataset, data_home=data_home)
-    fcn = FCNClassifier(max_epochs=1000, max_time=max_time, random_state=0).fit(X_tr, y_tr)
+    fcn = FCNClassifier(max_epochs=1000, max_time=max_time, batch_size=batch_size, random_state=0)
+    fcn.fit(X_tr, y_tr)
     with atomic_path(path) as tmp:
         joblib.dump(fcn, tmp)
     return fcn
@@ -147,6 +159,7 @@ def evaluate(
     budget: float = 600.0,
     evaluator=None,
     cas_budget: float = 240.0,
+    fcn_batch_size: int = 32,
     tokenizer_params: dict | None = None,
     sampler_params: dict | None = None,
 ) -> tuple[dict, object]:
@@ -157,7 +170,8 @@ def evaluate(
     reconstruction error, KNN / linear-SVM probes, codebook use, and FID / IS / CAS under
     ``evaluator`` (a fitted FCNClassifier on the train split). Use a validation split cut from
     the training data as ``(X_test, y_test)`` to tune without touching a test split. The CAS
-    classifier trains for at most ``cas_budget`` seconds (evaluation, outside ``budget``).
+    classifier (an FCN at batch ``fcn_batch_size``) trains for at most ``cas_budget`` seconds
+    (evaluation, outside ``budget``).
 
     Returns
     -------
@@ -193,7 +207,9 @@ def evaluate(
     sampler.fit(X_train, y_train)
     s2_fit_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    cas_fcn = FCNClassifier(max_epochs=1000, max_time=cas_budget, random_state=seed)
+    cas_fcn = FCNClassifier(
+        max_epochs=1000, max_time=cas_budget, batch_size=fcn_batch_size, random_state=seed
+    )
     scores = generative_scores(
         sampler,
         X_test,
@@ -211,6 +227,7 @@ def evaluate(
         "recon_mse_stft": round(rec["stft"], 5),
         "knn_acc": round(probes["knn"], 4),
         "svm_acc": round(probes["svm"], 4),
+        "probe_output": tok.output,
         "test_perplexity": round(ppl, 2),
         "test_dead_codes": dead,
         "recon_recognised": round(recognised, 4),
@@ -239,6 +256,7 @@ def run_cell(
     out: str | os.PathLike = "results",
     evaluator_budget: float = 300.0,
     cas_budget: float = 240.0,
+    fcn_batch_size: int = 32,
     threads: int | None = None,
     tokenizer_params: dict | None = None,
     sampler_params: dict | None = None,
@@ -259,7 +277,14 @@ def run_cell(
     start = time.perf_counter()
     _set_threads(threads)
     X_tr, y_tr, X_te, y_te = load_ucr(dataset, data_home=data_home)
-    fcn = fit_evaluator(dataset, data_home=data_home, out=out, max_time=evaluator_budget, threads=threads)
+    fcn = fit_evaluator(
+        dataset,
+        data_home=data_home,
+        out=out,
+        max_time=evaluator_budget,
+        threads=threads,
+        batch_size=fcn_batch_size,
+    )
     metrics, sampler = evaluate(
         X_tr,
         y_tr,
@@ -270,6 +295,7 @@ def run_cell(
         budget=budget,
         evaluator=fcn,
         cas_budget=cas_budget,
+        fcn_batch_size=fcn_batch_size,
         tokenizer_params=tokenizer_params,
         sampler_params=sampler_params,
     )
@@ -285,6 +311,8 @@ def run_cell(
         "budget_s": float(budget),
         **metrics,
         "cas_budget_s": float(cas_budget),
+        "evaluator_budget_s": float(evaluator_budget),
+        "fcn_batch_size": int(fcn_batch_size),
         "total_s": round(time.perf_counter() - start, 1),
         "threads": torch.get_num_threads(),
         "version": __version__,
@@ -313,6 +341,7 @@ def run_benchmark(
     backend: str | None = None,
     evaluator_budget: float = 300.0,
     cas_budget: float = 240.0,
+    fcn_batch_size: int = 32,
     threads: int | None = None,
     reference: str | os.PathLike | None = None,
     tokenizer_params: dict | None = None,
@@ -353,6 +382,9 @@ def run_benchmark(
         Seconds for each cell's CAS classifier (evaluation, outside ``budget``). The CAS
         classifier learns long series slowly: on Mallat (length 1024) 60 s gave CAS 0.24 and
         240 s 0.52 for the same samples (``benchmarks/results/default480/rescored.csv``).
+    fcn_batch_size : int, default=32
+        Batch size of the FCN evaluator and of the CAS classifier (the reference's is 256; see
+        :class:`skncvq.FCNClassifier`). Evaluators are cached per batch size.
     threads : int or None
         torch threads per cell; None gives each of ``n_jobs`` local workers an equal share of
         the cores.
@@ -398,6 +430,7 @@ def run_benchmark(
             out=out,
             evaluator_budget=evaluator_budget,
             cas_budget=cas_budget,
+            fcn_batch_size=fcn_batch_size,
             threads=threads,
             tokenizer_params=tokenizer_params,
             sampler_params=sampler_params,
@@ -421,10 +454,15 @@ def _run_cells(cells, kw: dict, *, n_jobs: int, reference, verbose: bool) -> lis
     todo = sorted({d for d, _, _ in cells})
     for _ in parallel(
         delayed(fit_evaluator)(
-            d, data_home=kw["data_home"], out=out, max_time=kw["evaluator_budget"], threads=kw["threads"]
+            d,
+            data_home=kw["data_home"],
+            out=out,
+            max_time=kw["evaluator_budget"],
+            threads=kw["threads"],
+            batch_size=kw["fcn_batch_size"],
         )
         for d in todo
-        if not _evaluator_path(out, d).exists()
+        if not _evaluator_path(out, d, kw["fcn_batch_size"]).exists()
     ):
         pass
     started = time.perf_counter()

@@ -138,7 +138,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         _markdown(stage1, list(stage1[0])),
         "",
         "Reconstruction MSE on the test split (globally scaled); KNN (k=5) and linear-SVM probes on "
-        "the pooled quantized latent, fitted on the train split.",
+        "the tokenizer's default output (multi-scale pooled latent), fitted on the train split.",
         "",
         "## Stage 2: class-conditional MaskGIT prior",
         "",
@@ -232,6 +232,7 @@ def cmd_benchmark(args: argparse.Namespace) -> int:
             backend=args.backend,
             evaluator_budget=args.evaluator_budget,
             cas_budget=args.cas_budget,
+            fcn_batch_size=args.fcn_batch_size,
             threads=args.threads,
             reference=args.reference,
             save_models=not args.no_save_models,
@@ -281,6 +282,12 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--budget", type=float, default=600.0, help="seconds per cell, both stages")
     bench.add_argument("--evaluator-budget", type=float, default=300.0, help="seconds per FCN evaluator")
     bench.add_argument("--cas-budget", type=float, default=240.0, help="seconds per CAS classifier")
+    bench.add_argument(
+        "--fcn-batch-size",
+        type=int,
+        default=32,
+        help="batch of the FCN evaluator and CAS classifier (seed: 256)",
+    )
     bench.add_argument("--data-home", default=None, help="folder holding <name>/<name>_TRAIN.tsv[.gz]")
     bench.add_argument("--out", default="results", help="folder for results.csv, summary.md, evaluators/")
     bench.add_argument("--n-jobs", type=int, default=1, help="cells at once (local backends)")

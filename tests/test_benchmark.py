@@ -71,7 +71,8 @@ def test_grid_writes_one_row_per_cell_and_resumes(home, tmp_path, monkeypatch):
         assert float(row[column]) == float(row[column])  # a number, not NaN
     assert 0 <= float(row["svm_acc"]) <= 1 and float(row["fid_uncond"]) >= 0
     assert float(row["cas_budget_s"]) == FAST["cas_budget"]
-    assert (out / "evaluators" / "SynA.joblib").exists()
+    assert int(row["fcn_batch_size"]) == 32 and float(row["evaluator_budget_s"]) == FAST["evaluator_budget"]
+    assert joblib.load(out / "evaluators" / "SynA__bs32.joblib").batch_size == 32
     saved = joblib.load(out / "models" / "SynA__naive__seed0__b6.joblib")
     assert saved.sample(2, y=saved.classes_[0]).shape == (2, 48)
     assert "| SynA | naive |" in (out / "summary.md").read_text()
@@ -84,6 +85,15 @@ def test_grid_writes_one_row_per_cell_and_resumes(home, tmp_path, monkeypatch):
         ["SynA"], ["naive", "barlowtwins-slice"], [0], data_home=home, out=out, backend="sequential", **FAST
     )
     assert len(again) == 2
+
+
+def test_evaluators_are_cached_per_fcn_batch_size(home, tmp_path):
+    out = tmp_path / "out"
+    first = benchmark.fit_evaluator("SynA", data_home=home, out=out, max_time=1, batch_size=8)
+    assert benchmark.fit_evaluator("SynA", data_home=home, out=out, max_time=1, batch_size=8).batch_size == 8
+    other = benchmark.fit_evaluator("SynA", data_home=home, out=out, max_time=1, batch_size=16)
+    assert (first.batch_size, other.batch_size) == (8, 16)
+    assert sorted(p.name for p in (out / "evaluators").iterdir()) == ["SynA__bs16.joblib", "SynA__bs8.joblib"]
 
 
 def test_interrupted_grid_keeps_finished_rows_and_no_partial_files(home, tmp_path, monkeypatch):

@@ -76,7 +76,7 @@ def test_set_output_pandas_and_feature_names(tiny, data):
     tok = NCVQVAETransformer(random_state=0, **tiny).set_output(transform="pandas")
     out = tok.fit_transform(pd.DataFrame(X, columns=[f"t{i}" for i in range(X.shape[1])]))
     assert isinstance(out, pd.DataFrame)
-    assert list(out.columns) == [f"ncvqvaetransformer{i}" for i in range(8)]
+    assert list(out.columns) == [f"ncvqvaetransformer{i}" for i in range(8 * (2 + 5 + 6))]  # multiscale
     assert tok.feature_names_in_[0] == "t0"
 
 

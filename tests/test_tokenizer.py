@@ -42,6 +42,14 @@ def test_cosine_schedule_decays_to_zero(tiny, data):
     assert lrs == sorted(lrs, reverse=True) and lrs[-1] < 0.1 * 1e-2  # one step before 0
 
 
+def test_default_output_is_multiscale(tiny, data):
+    X, _ = data
+    tok = NCVQVAETransformer(random_state=0, **tiny).fit(X)
+    ms = tok.transform(X)
+    assert ms.shape == (len(X), 8 * (2 + 5 + 6))
+    np.testing.assert_allclose(ms, tok.set_params(output="multiscale").transform(X))
+
+
 @pytest.mark.parametrize(
     "output, width",
     [
@@ -92,7 +100,7 @@ def test_multiscale_holds_the_global_mean_max_and_segment_means(tiny, data):
 
 def test_pooled_is_mean_of_quantized_codes(tiny, data):
     X, _ = data
-    tok = NCVQVAETransformer(random_state=0, **tiny).fit(X)
+    tok = NCVQVAETransformer(output="pooled", random_state=0, **tiny).fit(X)
     codes = tok.codebook_[tok.encode(X)]  # (n, F, W', D)
     np.testing.assert_allclose(tok.transform(X), codes.mean((1, 2)), atol=1e-5)
 
@@ -167,7 +175,7 @@ def test_odd_length_and_short_series(tiny):
     tok = NCVQVAETransformer(random_state=0, **tiny).fit(X)
     assert tok.reconstruct(X).shape == (20, 33)
     X5 = np.random.default_rng(0).standard_normal((10, 5))
-    assert NCVQVAETransformer(random_state=0, **tiny).fit(X5).transform(X5).shape == (10, 8)
+    assert NCVQVAETransformer(output="pooled", random_state=0, **tiny).fit(X5).transform(X5).shape == (10, 8)
 
 
 def test_batch_remainder_of_one_series(tiny):

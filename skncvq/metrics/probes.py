@@ -14,8 +14,8 @@ __all__ = ["probe_scores"]
 def probe_scores(transformer, X_train, y_train, X_test, y_test, *, n_neighbors: int = 5) -> dict[str, float]:
     """Test accuracy of KNN (k=5) and a linear SVM on the transformer's features.
 
-    Features are ``transformer.transform(X)`` (the pooled quantized latent with the default
-    ``output``), scaled by ``MinMaxScaler((-1, 1))`` fitted on the training features, as in the
+    Features are ``transformer.transform(X)`` (the multi-scale pooled latent with the default
+    ``output``; set ``output="pooled"`` for the reference's pooled quantized latent), scaled by ``MinMaxScaler((-1, 1))`` fitted on the training features, as in the
     reference. The transformer runs in eval mode: unlike the reference, encoding the test split
     updates neither the codebook nor BatchNorm statistics.
 
