@@ -15,7 +15,8 @@ def probe_scores(transformer, X_train, y_train, X_test, y_test, *, n_neighbors: 
     """Test accuracy of KNN (k=5) and a linear SVM on the transformer's features.
 
     Features are ``transformer.transform(X)`` (the multi-scale pooled latent with the default
-    ``output``; set ``output="pooled"`` for the reference's pooled quantized latent), scaled by ``MinMaxScaler((-1, 1))`` fitted on the training features, as in the
+    ``output``; set ``output="pooled"`` for the reference's pooled quantized latent), scaled by
+    ``MinMaxScaler((-1, 1))`` fitted on the training features, as in the
     reference. The transformer runs in eval mode: unlike the reference, encoding the test split
     updates neither the codebook nor BatchNorm statistics.
 
