@@ -1,0 +1,116 @@
+"""Is the default tokenizer's reconstruction on par with the naive VQ-VAE at the same budget?
+
+The default configuration adds an augmented branch and an SSL loss to the naive VQ-VAE, so in a
+fixed time it trains fewer epochs of reconstruction. This script fits the naive VQ-VAE
+(``NCVQVAETransformer(ssl=None)``, every other parameter at its default) on each dataset's train
+split for the stage-1 share of a benchmark budget (``Budget(budget).stage1`` of it, the time the
+default tokenizer had in ``results/<run>``), measures the whole-test-split reconstruction MSE,
+and sets it beside the default rows of that run (mean over their seeds). Rows go to
+results/recon_parity.csv as they finish (resumable); --summary writes recon_parity.md.
+
+Usage:
+  python benchmarks/recon_parity.py --data-home DIR --run default480 --budget 480 --threads 2
+  python benchmarks/recon_parity.py --summary --run default480
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from _common import RESULTS, append_row, markdown_table, read_rows
+
+CSV = RESULTS / "recon_parity.csv"
+PAR = 1.5  # "on par": within this factor of the naive error (the same rule as claims.py)
+
+
+def run(args) -> None:
+    import torch
+
+    from skncvq import NCVQVAETransformer
+    from skncvq.benchmark import Budget
+    from skncvq.datasets import load_ucr
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    split = Budget(float(args.budget))
+    done = {(r["dataset"], r["seed"], r["budget_s"]) for r in read_rows(CSV)}
+    for dataset in args.datasets.split(","):
+        if (dataset, str(args.seed), str(args.budget)) in done:
+            continue
+        X_tr, _, X_te, _ = load_ucr(dataset, data_home=args.data_home, download=False)
+        tok = NCVQVAETransformer(
+            ssl=None, max_epochs=1000, max_time=split.seconds * split.stage1, random_state=args.seed
+        )
+        t0 = time.perf_counter()
+        tok.fit(X_tr)
+        fit_s = time.perf_counter() - t0
+        rec = tok.reconstruction_errors(X_te)
+        row = dict(
+            dataset=dataset,
+            config="naive",
+            seed=args.seed,
+            budget_s=args.budget,
+            s1_epochs=tok.n_epochs_,
+            s1_fit_s=round(fit_s, 1),
+            recon_mse_time=round(rec["time"], 5),
+            recon_mse_stft=round(rec["stft"], 5),
+            threads=torch.get_num_threads(),
+        )
+        append_row(CSV, row)
+        print(row, flush=True)
+
+
+def summary(args) -> str:
+    import pandas as pd
+
+    naive = pd.DataFrame(read_rows(CSV))
+    default = pd.DataFrame(read_rows(RESULTS / args.run / "results.csv"))
+    for df in (naive, default):
+        for c in ("recon_mse_time", "s1_epochs"):
+            df[c] = pd.to_numeric(df[c])
+    default = default[default["config"] == "default"]
+    n = naive.groupby("dataset")[["recon_mse_time", "s1_epochs"]].mean()
+    d = default.groupby("dataset")[["recon_mse_time", "s1_epochs"]].mean()
+    table = d.merge(n, left_index=True, right_index=True, suffixes=("_default", "_naive")).reset_index()
+    table["ratio"] = table["recon_mse_time_default"] / table["recon_mse_time_naive"]
+    table["on par"] = table["ratio"].le(PAR).map({True: "yes", False: "no"})
+    on_par = int((table["ratio"] <= PAR).sum())
+    for c in table.columns:
+        if c.startswith("recon"):
+            table[c] = table[c].map(lambda v: f"{v:.4f}")
+        elif c.startswith("s1_epochs"):
+            table[c] = table[c].map(lambda v: f"{v:.0f}")
+        elif c == "ratio":
+            table[c] = table[c].map(lambda v: f"{v:.2f}")
+    text = (
+        f"Whole-test-split reconstruction MSE (time domain, globally scaled) of the default tokenizer "
+        f"(rows of results/{args.run}, mean over seeds) and the naive VQ-VAE fitted for the same "
+        f"stage-1 time; 'on par' = within {PAR}x. On par on {on_par}/{len(table)} datasets.\n\n"
+    )
+    text += markdown_table(table.to_dict("records"), list(table.columns))
+    (RESULTS / "recon_parity.md").write_text(text)
+    return text
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-home", default=None)
+    parser.add_argument(
+        "--datasets",
+        default="SonyAIBORobotSurface1,SonyAIBORobotSurface2,ECG5000,Mallat,ShapesAll,FordB,FordA,ElectricDevices",
+    )
+    parser.add_argument("--run", default="default480", help="results/<run> holds the default rows")
+    parser.add_argument("--budget", type=float, default=480.0, help="the run's budget for both stages")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--summary", action="store_true")
+    args = parser.parse_args()
+    if args.summary:
+        print(summary(args))
+    else:
+        run(args)
+
+
+if __name__ == "__main__":
+    main()
