@@ -33,30 +33,32 @@ PEERS = {
 }
 
 
-def run(args) -> None:
+def _todo(args, csv, outputs):
+    """``(meta, tokenizer, splits, outputs left)`` of every saved model with rows still missing."""
     import joblib
 
     from skncvq.datasets import load_ucr
-    from skncvq.metrics import probe_scores
 
-    done = {(r["model"], r["output"]) for r in read_rows(CSV)}
+    done = {(r["model"], r["output"]) for r in read_rows(csv)}
     for path, dataset, config, seed, budget in saved_models(
         args.grid, configs=args.configs, datasets=args.datasets
     ):
-        todo = [o for o in OUTPUTS if (path.stem, o) not in done]
-        if not todo:
-            continue
-        tok = joblib.load(path).tokenizer_
-        X_tr, y_tr, X_te, y_te = load_ucr(dataset, data_home=args.data_home, download=False)
+        todo = [o for o in outputs if (path.stem, o) not in done]
+        if todo:
+            meta = dict(model=path.stem, dataset=dataset, config=config, seed=seed, budget_s=budget)
+            splits = load_ucr(dataset, data_home=args.data_home, download=False)
+            yield meta, joblib.load(path).tokenizer_, splits, todo
+
+
+def run(args) -> None:
+    from skncvq.metrics import probe_scores
+
+    for meta, tok, (X_tr, y_tr, X_te, y_te), todo in _todo(args, CSV, OUTPUTS):
         for output in todo:
             t0 = time.perf_counter()
             scores = probe_scores(tok.set_params(output=output), X_tr, y_tr, X_te, y_te)
             row = dict(
-                model=path.stem,
-                dataset=dataset,
-                config=config,
-                seed=seed,
-                budget_s=budget,
+                **meta,
                 output=output,
                 n_features=tok.transform(X_te[:1]).shape[1],
                 knn_acc=round(scores["knn"], 4),
@@ -69,37 +71,20 @@ def run(args) -> None:
 
 def run_cv(args) -> None:
     """5-fold CV of the linear-SVM probe on the train split's features (no test data read)."""
-    import joblib
     import numpy as np
     from sklearn.model_selection import StratifiedKFold, cross_val_score
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import MinMaxScaler
-    from sklearn.svm import SVC
 
-    from skncvq.datasets import load_ucr
+    from skncvq.metrics import probe_pipeline
 
-    done = {(r["model"], r["output"]) for r in read_rows(CV_CSV)}
-    for path, dataset, config, seed, budget in saved_models(
-        args.grid, configs=args.configs, datasets=args.datasets
-    ):
-        todo = [o for o in args.outputs.split(",") if (path.stem, o) not in done]
-        if not todo:
-            continue
-        tok = joblib.load(path).tokenizer_
-        X_tr, y_tr, _, _ = load_ucr(dataset, data_home=args.data_home, download=False)
+    for meta, tok, (X_tr, y_tr, _, _), todo in _todo(args, CV_CSV, args.outputs.split(",")):
         n_splits = int(min(5, np.unique(y_tr, return_counts=True)[1].min()))
+        folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=0)
         for output in todo:
             t0 = time.perf_counter()
             features = tok.set_params(output=output).transform(X_tr)
-            probe = make_pipeline(MinMaxScaler(feature_range=(-1, 1)), SVC(kernel="linear"))
-            folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=0)
-            acc = cross_val_score(probe, features, y_tr, cv=folds)
+            acc = cross_val_score(probe_pipeline("svm"), features, y_tr, cv=folds)
             row = dict(
-                model=path.stem,
-                dataset=dataset,
-                config=config,
-                seed=seed,
-                budget_s=budget,
+                **meta,
                 output=output,
                 n_splits=n_splits,
                 cv_svm_acc=round(float(acc.mean()), 4),
@@ -109,50 +94,43 @@ def run_cv(args) -> None:
             print(row, flush=True)
 
 
-def summary(args) -> str:
+def _table(rows: list[dict], value: str, *, peers=None, skipna: bool = True) -> str:
+    """Markdown table of ``value`` per (dataset, config) x output, means over seeds, a mean row per
+    config (with ``skipna=False`` blank where an output misses a dataset), optional peer columns."""
     import pandas as pd
 
-    rows = pd.DataFrame(read_rows(CSV))
-    rows["svm_acc"] = rows["svm_acc"].astype(float)
-    table = rows.pivot_table(index=["dataset", "config"], columns="output", values="svm_acc", aggfunc="mean")
+    rows = pd.DataFrame(rows)
+    rows[value] = rows[value].astype(float)
+    table = rows.pivot_table(index=["dataset", "config"], columns="output", values=value, aggfunc="mean")
     table = table[[o for o in OUTPUTS if o in table.columns]].reset_index()
-    if args.peers:
-        peers = pd.read_csv(args.peers)
+    if peers is not None:
         for name, (method, metric) in PEERS.items():
             sel = peers[(peers["method"] == method) & (peers["metric"] == metric)]
             table[name] = table["dataset"].map(sel.set_index("dataset")["value"].astype(float))
-    means = table.drop(columns=["dataset", "config"]).groupby(table["config"]).mean().reset_index()
+    numeric = table.drop(columns=["dataset", "config"]).groupby(table["config"])
+    means = numeric.agg(lambda c: c.mean(skipna=skipna)).reset_index()
     means.insert(0, "dataset", "mean over datasets")
     out = pd.concat([table, means], ignore_index=True)
     for c in out.columns[2:]:
         out[c] = out[c].map(lambda v: "" if pd.isna(v) else f"{v:.3f}")
+    return markdown_table(out.to_dict("records"), list(out.columns))
+
+
+def summary(args) -> str:
+    import pandas as pd
+
+    peers = pd.read_csv(args.peers) if args.peers else None
     text = "Linear-SVM probe accuracy per tokenizer output (mean over seeds)\n\n"
-    text += markdown_table(out.to_dict("records"), list(out.columns))
+    text += _table(read_rows(CSV), "svm_acc", peers=peers)
     cv = read_rows(CV_CSV)
     if cv:
-        cv = pd.DataFrame(cv)
-        cv["cv_svm_acc"] = cv["cv_svm_acc"].astype(float)
-        ct = cv.pivot_table(
-            index=["dataset", "config"], columns="output", values="cv_svm_acc", aggfunc="mean"
-        )
-        ct = ct[[o for o in OUTPUTS if o in ct.columns]].reset_index()
-        cm = (  # blank where an output misses a dataset
-            ct.drop(columns=["dataset", "config"])
-            .groupby(ct["config"])
-            .agg(lambda c: c.mean(skipna=False))
-            .reset_index()
-        )
-        cm.insert(0, "dataset", "mean over datasets")
-        ct = pd.concat([ct, cm], ignore_index=True)
-        for c in ct.columns[2:]:
-            ct[c] = ct[c].map(lambda v: "" if pd.isna(v) else f"{v:.3f}")
         text += (
             "\nChoosing without the test split: stratified 5-fold cross-validated linear-SVM "
             "accuracy on the train split's features (the tokenizers never saw labels; fewer folds "
             "where a class has fewer than 5 train series: ECG5000 and Mallat get 2). "
             "Only the candidate outputs were cross-validated on the large datasets.\n\n"
         )
-        text += markdown_table(ct.to_dict("records"), list(ct.columns))
+        text += _table(cv, "cv_svm_acc", skipna=False)
     (RESULTS / "representations.md").write_text(text)
     return text
 

@@ -43,3 +43,12 @@ def test_reconstruction_error_is_whole_split_mean(tiny, data):
     direct = np.mean(((tok.reconstruct(X) - tok.mean_) / tok.scale_ - x) ** 2)
     assert err["time"] == pytest.approx(direct, rel=1e-3)
     assert err["stft"] > 0
+
+
+def test_probe_pipeline_kinds():
+    from skncvq.metrics import probe_pipeline
+
+    assert probe_pipeline("svm").steps[-1][1].kernel == "linear"
+    assert probe_pipeline("knn", n_neighbors=3).steps[-1][1].n_neighbors == 3
+    with pytest.raises(ValueError, match="kind must be"):
+        probe_pipeline("rbf")

@@ -4,11 +4,12 @@ from .cas import cas_score
 from .fid import fid_score, frechet_distance
 from .generative import cas_class_counts, generative_scores
 from .inception import inception_score, inception_score_from_proba
-from .probes import probe_scores
+from .probes import probe_pipeline, probe_scores
 from .reconstruction import reconstruction_error
 from .scorers import make_cas_scorer, make_fid_scorer, make_inception_scorer
 
 __all__ = [
+    "probe_pipeline",
     "probe_scores",
     "reconstruction_error",
     "fid_score",

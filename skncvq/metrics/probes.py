@@ -8,7 +8,31 @@ from sklearn.preprocessing import MinMaxScaler
 from sklearn.svm import SVC
 from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["probe_scores"]
+__all__ = ["probe_pipeline", "probe_scores"]
+
+
+def probe_pipeline(kind: str = "svm", *, n_neighbors: int = 5):
+    """The reference's unfitted probe: ``MinMaxScaler((-1, 1))`` then KNN or a linear SVM.
+
+    Parameters
+    ----------
+    kind : {"svm", "knn"}, default="svm"
+    n_neighbors : int, default=5
+        Neighbours of the KNN probe.
+
+    Examples
+    --------
+    >>> from skncvq.metrics import probe_pipeline
+    >>> probe_pipeline("knn").steps[-1][1].n_neighbors
+    5
+    """
+    if kind == "svm":
+        clf = SVC(kernel="linear")
+    elif kind == "knn":
+        clf = KNeighborsClassifier(n_neighbors=n_neighbors)
+    else:
+        raise ValueError(f"kind must be 'svm' or 'knn'; got {kind!r}.")
+    return make_pipeline(MinMaxScaler(feature_range=(-1, 1)), clf)
 
 
 def probe_scores(transformer, X_train, y_train, X_test, y_test, *, n_neighbors: int = 5) -> dict[str, float]:
@@ -50,7 +74,7 @@ def probe_scores(transformer, X_train, y_train, X_test, y_test, *, n_neighbors: 
     f_train = transformer.transform(X_train)
     f_test = transformer.transform(X_test)
     scores = {}
-    for name, clf in (("knn", KNeighborsClassifier(n_neighbors=n_neighbors)), ("svm", SVC(kernel="linear"))):
-        probe = make_pipeline(MinMaxScaler(feature_range=(-1, 1)), clf).fit(f_train, y_train)
+    for name in ("knn", "svm"):
+        probe = probe_pipeline(name, n_neighbors=n_neighbors).fit(f_train, y_train)
         scores[name] = float(probe.score(f_test, y_test))
     return scores
