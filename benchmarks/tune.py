@@ -7,10 +7,14 @@ FID / IS / CAS). Rows go to results/tuning.csv as they finish; --summary writes 
 the mean over datasets per candidate.
 
 Candidate names state what differs from the defaults at the time of the run; the default prior
-batch was 256 when the ECG5000 "(default)" rows were measured and is 64 since.
+batch was 256 when the ECG5000 "(default)" rows were measured and is 64 since. The "default
+stage1-*" candidates are the package defaults with the budget split between the stages varied.
 
 Usage:
   python benchmarks/tune.py --data-home DIR --datasets ECG5000,Mallat --budget 120 --threads 1
+  python benchmarks/tune.py --data-home DIR --datasets ElectricDevices --budget 480 --threads 2 \
+      --candidates "default stage1-0.6 (default),default stage1-0.4" --fcn-batch-size 32 \
+      --evaluator-budget 300 --cas-budget 240 --csv tuning_split.csv
   python benchmarks/tune.py --summary
 """
 
@@ -37,6 +41,10 @@ CANDIDATES = {
     "bt-slice w8 b64-b64": dict(
         config="barlowtwins-slice", tokenizer_params=dict(batch_size=64), sampler_params=dict(batch_size=64)
     ),
+    # the split of one budget between the stages (skncvq.benchmark.Budget), current defaults otherwise
+    "default stage1-0.6 (default)": dict(config="default"),
+    "default stage1-0.4": dict(config="default", stage1_share=0.4),
+    "default stage1-0.75": dict(config="default", stage1_share=0.75),
 }
 METRICS = [
     "svm_acc",
@@ -84,6 +92,8 @@ def run(args) -> None:
                 seed=args.seed,
                 budget=args.budget,
                 evaluator=fcn,
+                cas_budget=args.cas_budget,
+                fcn_batch_size=args.fcn_batch_size,
                 **CANDIDATES[name],
             )
             row = dict(
@@ -130,6 +140,7 @@ def main() -> None:
         help="FCN evaluator batch; 256 is what the recorded tables ran with",
     )
     parser.add_argument("--evaluator-budget", type=float, default=60.0)
+    parser.add_argument("--cas-budget", type=float, default=240.0, help="seconds per CAS classifier")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--summary", action="store_true")

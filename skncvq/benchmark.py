@@ -82,6 +82,10 @@ class Budget:
     def __post_init__(self) -> None:
         if not self.seconds > 0:
             raise ValueError(f"the budget must be a positive number of seconds; got {self.seconds!r}.")
+        if not (0 < self.stage1 < 1 and 0 < self.prior < 1):
+            raise ValueError(
+                f"the budget fractions stage1 and prior must lie in (0, 1); got {self.stage1!r} and {self.prior!r}."
+            )
         if self.stage1 + self.prior > 1:
             raise ValueError("the budget fractions stage1 + prior must not exceed 1.")
 
@@ -162,6 +166,7 @@ def evaluate(
     fcn_batch_size: int = 32,
     tokenizer_params: dict | None = None,
     sampler_params: dict | None = None,
+    stage1_share: float | None = None,
 ) -> tuple[dict, object]:
     """Both stages on arrays, scored on ``(X_test, y_test)``: the body of a grid cell.
 
@@ -171,7 +176,9 @@ def evaluate(
     ``evaluator`` (a fitted FCNClassifier on the train split). Use a validation split cut from
     the training data as ``(X_test, y_test)`` to tune without touching a test split. The CAS
     classifier (an FCN at batch ``fcn_batch_size``) trains for at most ``cas_budget`` seconds
-    (evaluation, outside ``budget``).
+    (evaluation, outside ``budget``). ``stage1_share`` moves time between the stages: stage 1
+    gets that fraction of ``budget`` and the prior the rest but the :class:`Budget` overhead
+    (None keeps the :class:`Budget` defaults).
 
     Returns
     -------
@@ -186,6 +193,8 @@ def evaluate(
     if evaluator is None:
         raise TypeError("evaluator must be a fitted FCNClassifier trained on the train split.")
     split = Budget(float(budget))
+    if stage1_share is not None:
+        split = Budget(split.seconds, stage1=stage1_share, prior=split.stage1 + split.prior - stage1_share)
     y_test = np.asarray(y_test)
     tok_params = {"max_epochs": 1000, **config_params(config), **(tokenizer_params or {})}
     tok = NCVQVAETransformer(max_time=split.seconds * split.stage1, random_state=seed, **tok_params)
@@ -221,6 +230,7 @@ def evaluate(
     )
     s2_eval_s = time.perf_counter() - t0
     row = {
+        "stage1_share": split.stage1,
         "s1_epochs": tok.n_epochs_,
         "s1_fit_s": round(s1_fit_s, 1),
         "recon_mse_time": round(rec["time"], 5),

@@ -48,6 +48,26 @@ def test_config_names_and_budget_checks():
         Budget(0)
     with pytest.raises(TypeError, match="sequences"):
         run_benchmark("SynA", ["naive"], [0])
+    with pytest.raises(ValueError, match=r"in \(0, 1\)"):
+        Budget(10, stage1=0.0)
+
+
+def test_stage1_share_moves_time_between_the_stages():
+    from skncvq import FCNClassifier
+
+    X, y = make_synthetic(40, 48, 2, random_state=0)
+    fcn = FCNClassifier(max_epochs=1, random_state=0).fit(X[:30], y[:30])
+    kw = dict(budget=20, evaluator=fcn, cas_budget=1, tokenizer_params=TINY_TOK, sampler_params=TINY_PRIOR)
+    row, sampler = benchmark.evaluate(X[:30], y[:30], X[30:], y[30:], stage1_share=0.3, **kw)
+    assert row["stage1_share"] == 0.3
+    assert sampler.tokenizer_.max_time == pytest.approx(6.0) and sampler.max_time == pytest.approx(13.0)
+    row, sampler = benchmark.evaluate(X[:30], y[:30], X[30:], y[30:], **kw)
+    default = Budget(20)
+    assert row["stage1_share"] == default.stage1
+    assert sampler.tokenizer_.max_time == pytest.approx(20 * default.stage1)
+    assert sampler.max_time == pytest.approx(20 * default.prior)
+    with pytest.raises(ValueError, match="must not exceed 1|in \\(0, 1\\)"):
+        benchmark.evaluate(X[:30], y[:30], X[30:], y[30:], stage1_share=1.2, **kw)
 
 
 def test_grid_writes_one_row_per_cell_and_resumes(home, tmp_path, monkeypatch):

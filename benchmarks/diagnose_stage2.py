@@ -1,0 +1,172 @@
+"""Where does stage-2 quality get lost: in the tokenizer's reconstructions or in the prior?
+
+For each saved model of a benchmark run (``results/<run>/models``) and the run's cached FCN
+evaluator (fitted on the train split), on a stratified subset of the **train** split (the test
+split is never read):
+
+- ``acc_real`` / ``acc_recon`` / ``acc_cond``: evaluator accuracy on the real series, on their
+  stage-1 reconstructions, and on class-conditional samples drawn for the same labels. A drop
+  from real to recon is the tokenizer's; a further drop to samples is the prior's.
+- ``std_recon`` / ``std_sample``: standard deviation relative to the real series (samples that
+  mix tokens incoherently come out attenuated).
+- the most class-discriminative frequency band of the real series (the rFFT split into
+  ``N_BANDS`` equal bands; F statistic of the log band power across classes), and that band's
+  F statistic and power (relative to real) in the reconstructions and in the samples.
+- with ``--prior-time T``: the prior refitted on the saved tokenizer for ``T`` seconds, its last
+  training loss, and the same sample metrics (does more prior time help?).
+
+Rows go to results/diagnose_stage2.csv as they finish (a rerun skips finished rows); --summary
+writes diagnose_stage2.md.
+
+Usage:
+  python benchmarks/diagnose_stage2.py --data-home DIR --run default480 --datasets FordA,ElectricDevices
+  python benchmarks/diagnose_stage2.py --data-home DIR --datasets FordA --prior-time 420 --threads 2
+  python benchmarks/diagnose_stage2.py --summary
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+from _common import RESULTS, append_row, markdown_table, read_rows, saved_models
+
+CSV = RESULTS / "diagnose_stage2.csv"
+N_BANDS = 10
+COLUMNS = [
+    "dataset",
+    "seed",
+    "prior",
+    "prior_epochs",
+    "prior_loss",
+    "acc_real",
+    "acc_recon",
+    "acc_cond",
+    "std_recon",
+    "std_sample",
+    "band",
+    "band_f_real",
+    "band_f_recon",
+    "band_f_sample",
+    "band_power_recon",
+    "band_power_sample",
+]
+
+
+def band_powers(X: np.ndarray) -> np.ndarray:
+    """Power of each series in ``N_BANDS`` equal slices of its rFFT spectrum, ``(n, N_BANDS)``."""
+    spectrum = np.abs(np.fft.rfft(X, axis=1)) ** 2
+    return np.stack([b.sum(axis=1) for b in np.array_split(spectrum, N_BANDS, axis=1)], axis=1)
+
+
+def class_f(power: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """One-way ANOVA F statistic of the log band power across classes, per band."""
+    from sklearn.feature_selection import f_classif
+
+    return np.nan_to_num(f_classif(np.log(power + 1e-12), y)[0])
+
+
+def diagnose(sampler, evaluator, X: np.ndarray, y: np.ndarray, *, seed: int) -> dict:
+    rec = sampler.tokenizer_.reconstruct(X)
+    samples = sampler.sample(len(y), y=y, random_state=seed)
+    p_real, p_rec, p_smp = band_powers(X), band_powers(rec), band_powers(samples)
+    f_real = class_f(p_real, y)
+    band = int(np.argmax(f_real))
+    return {
+        "acc_real": float((evaluator.predict(X) == y).mean()),
+        "acc_recon": float((evaluator.predict(rec) == y).mean()),
+        "acc_cond": float((evaluator.predict(samples) == y).mean()),
+        "std_recon": float(rec.std() / X.std()),
+        "std_sample": float(samples.std() / X.std()),
+        "band": band,
+        "band_f_real": float(f_real[band]),
+        "band_f_recon": float(class_f(p_rec, y)[band]),
+        "band_f_sample": float(class_f(p_smp, y)[band]),
+        "band_power_recon": float(p_rec[:, band].mean() / p_real[:, band].mean()),
+        "band_power_sample": float(p_smp[:, band].mean() / p_real[:, band].mean()),
+    }
+
+
+def run(args) -> None:
+    import joblib
+    import torch
+    from sklearn.model_selection import train_test_split
+
+    from skncvq import MaskGITSampler
+    from skncvq.datasets import load_ucr
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    prior = f"refit {args.prior_time:g} s" if args.prior_time else "saved"
+    done = {(r["dataset"], r["seed"], r["prior"]) for r in read_rows(CSV)}
+    for path, dataset, _config, seed, _ in saved_models(args.run, configs="default", datasets=args.datasets):
+        if (dataset, str(seed), prior) in done:
+            continue
+        X_train, y_train, _, _ = load_ucr(dataset, data_home=args.data_home, download=False)
+        X, y = X_train, y_train
+        if len(y) > args.n:
+            X, _, y, _ = train_test_split(X, y, train_size=args.n, stratify=y, random_state=0)
+        sampler = joblib.load(path)
+        evaluator = joblib.load(
+            RESULTS / args.run / "evaluators" / f"{dataset}__bs{args.fcn_batch_size}.joblib"
+        )
+        t0 = time.perf_counter()
+        if args.prior_time:
+            sampler = MaskGITSampler(
+                tokenizer=sampler.tokenizer_, max_epochs=10_000, max_time=args.prior_time, random_state=seed
+            ).fit(X_train, y_train)
+        losses = [h["train_loss"] for h in sampler.history_ if "train_loss" in h]
+        row = dict(
+            dataset=dataset,
+            seed=seed,
+            prior=prior,
+            prior_epochs=len(sampler.history_),
+            prior_loss=round(float(losses[-1]), 4),
+            n_series=len(y),
+            **{
+                k: round(v, 4) if isinstance(v, float) else v
+                for k, v in diagnose(sampler, evaluator, X, y, seed=seed).items()
+            },
+            total_s=round(time.perf_counter() - t0, 1),
+        )
+        append_row(CSV, row)
+        print({k: row[k] for k in COLUMNS}, flush=True)
+
+
+def summary() -> str:
+    rows = sorted(read_rows(CSV), key=lambda r: (r["dataset"], r["seed"], r["prior"]))
+    text = (
+        "Stage-2 diagnosis on a stratified subset of each train split (diagnose_stage2.py; the "
+        "test split is not read). acc_*: the run's FCN evaluator on real series, their "
+        "reconstructions and class-conditional samples for the same labels; std_*: relative to "
+        f"the real series; band: the most class-discriminative of {N_BANDS} equal rFFT bands of the "
+        "real series (F statistic of log band power across classes), its F in reconstructions "
+        "and samples, and its power relative to real.\n\n"
+    )
+    return text + markdown_table(rows, COLUMNS)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-home", default=None)
+    parser.add_argument("--run", default="default480")
+    parser.add_argument("--datasets", default=None, help="comma-separated; default: every saved model")
+    parser.add_argument("--n", type=int, default=500, help="train series to diagnose on (stratified subset)")
+    parser.add_argument(
+        "--prior-time", type=float, default=None, help="refit the prior for this many seconds"
+    )
+    parser.add_argument("--fcn-batch-size", type=int, default=32, help="which cached evaluator")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--summary", action="store_true")
+    args = parser.parse_args()
+    if args.summary:
+        text = summary()
+        (RESULTS / "diagnose_stage2.md").write_text(text)
+        print(text)
+    else:
+        run(args)
+
+
+if __name__ == "__main__":
+    main()
