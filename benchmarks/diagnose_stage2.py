@@ -13,7 +13,10 @@ split is never read):
   ``N_BANDS`` equal bands; F statistic of the log band power across classes), and that band's
   F statistic and power (relative to real) in the reconstructions and in the samples.
 - with ``--prior-time T``: the prior refitted on the saved tokenizer for ``T`` seconds, its last
-  training loss, and the same sample metrics (does more prior time help?).
+  training loss, and the same sample metrics (does more prior time help?);
+- with ``--tokenizer-time T``: the tokenizer refitted (same parameters) for ``T`` seconds and
+  the reconstruction metrics (does more stage-1 time help?); with ``--prior-time`` as well, a
+  prior on the new tokenizer and the sample metrics.
 
 Rows go to results/diagnose_stage2.csv as they finish (a rerun skips finished rows); --summary
 writes diagnose_stage2.md.
@@ -37,6 +40,9 @@ N_BANDS = 10
 COLUMNS = [
     "dataset",
     "seed",
+    "tokenizer",
+    "tokenizer_epochs",
+    "recon_loss",
     "prior",
     "prior_epochs",
     "prior_loss",
@@ -67,30 +73,41 @@ def class_f(power: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.nan_to_num(f_classif(np.log(power + 1e-12), y)[0])
 
 
-def diagnose(sampler, evaluator, X: np.ndarray, y: np.ndarray, *, seed: int) -> dict:
-    rec = sampler.tokenizer_.reconstruct(X)
-    samples = sampler.sample(len(y), y=y, random_state=seed)
-    p_real, p_rec, p_smp = band_powers(X), band_powers(rec), band_powers(samples)
+def diagnose(tokenizer, sampler, evaluator, X: np.ndarray, y: np.ndarray, *, seed: int) -> dict:
+    """The row's metrics; the sample columns are NaN when ``sampler`` is None."""
+    rec = tokenizer.reconstruct(X)
+    p_real, p_rec = band_powers(X), band_powers(rec)
     f_real = class_f(p_real, y)
     band = int(np.argmax(f_real))
-    return {
+    row = {
         "acc_real": float((evaluator.predict(X) == y).mean()),
         "acc_recon": float((evaluator.predict(rec) == y).mean()),
-        "acc_cond": float((evaluator.predict(samples) == y).mean()),
+        "acc_cond": float("nan"),
         "std_recon": float(rec.std() / X.std()),
-        "std_sample": float(samples.std() / X.std()),
+        "std_sample": float("nan"),
         "band": band,
         "band_f_real": float(f_real[band]),
         "band_f_recon": float(class_f(p_rec, y)[band]),
-        "band_f_sample": float(class_f(p_smp, y)[band]),
+        "band_f_sample": float("nan"),
         "band_power_recon": float(p_rec[:, band].mean() / p_real[:, band].mean()),
-        "band_power_sample": float(p_smp[:, band].mean() / p_real[:, band].mean()),
+        "band_power_sample": float("nan"),
     }
+    if sampler is not None:
+        samples = sampler.sample(len(y), y=y, random_state=seed)
+        p_smp = band_powers(samples)
+        row.update(
+            acc_cond=float((evaluator.predict(samples) == y).mean()),
+            std_sample=float(samples.std() / X.std()),
+            band_f_sample=float(class_f(p_smp, y)[band]),
+            band_power_sample=float(p_smp[:, band].mean() / p_real[:, band].mean()),
+        )
+    return row
 
 
 def run(args) -> None:
     import joblib
     import torch
+    from sklearn.base import clone
     from sklearn.model_selection import train_test_split
 
     from skncvq import MaskGITSampler
@@ -98,10 +115,13 @@ def run(args) -> None:
 
     if args.threads:
         torch.set_num_threads(args.threads)
-    prior = f"refit {args.prior_time:g} s" if args.prior_time else "saved"
-    done = {(r["dataset"], r["seed"], r["prior"]) for r in read_rows(CSV)}
+    tokenizer = f"refit {args.tokenizer_time:g} s" if args.tokenizer_time else "saved"
+    prior = (
+        f"refit {args.prior_time:g} s" if args.prior_time else ("none" if args.tokenizer_time else "saved")
+    )
+    done = {(r["dataset"], r["seed"], r.get("tokenizer") or "saved", r["prior"]) for r in read_rows(CSV)}
     for path, dataset, _config, seed, _ in saved_models(args.run, configs="default", datasets=args.datasets):
-        if (dataset, str(seed), prior) in done:
+        if (dataset, str(seed), tokenizer, prior) in done:
             continue
         X_train, y_train, _, _ = load_ucr(dataset, data_home=args.data_home, download=False)
         X, y = X_train, y_train
@@ -112,21 +132,28 @@ def run(args) -> None:
             RESULTS / args.run / "evaluators" / f"{dataset}__bs{args.fcn_batch_size}.joblib"
         )
         t0 = time.perf_counter()
+        tok = sampler.tokenizer_
+        if args.tokenizer_time:
+            tok = clone(tok).set_params(max_epochs=10_000, max_time=args.tokenizer_time).fit(X_train)
+            sampler = None
         if args.prior_time:
             sampler = MaskGITSampler(
-                tokenizer=sampler.tokenizer_, max_epochs=10_000, max_time=args.prior_time, random_state=seed
+                tokenizer=tok, max_epochs=10_000, max_time=args.prior_time, random_state=seed
             ).fit(X_train, y_train)
-        losses = [h["train_loss"] for h in sampler.history_ if "train_loss" in h]
+        losses = [h["train_loss"] for h in sampler.history_ if "train_loss" in h] if sampler else [np.nan]
         row = dict(
             dataset=dataset,
             seed=seed,
+            tokenizer=tokenizer,
+            tokenizer_epochs=tok.n_epochs_,
+            recon_loss=round(float(tok.history_[-1]["recon_time"]), 4),
             prior=prior,
-            prior_epochs=len(sampler.history_),
+            prior_epochs=len(sampler.history_) if sampler else 0,
             prior_loss=round(float(losses[-1]), 4),
             n_series=len(y),
             **{
                 k: round(v, 4) if isinstance(v, float) else v
-                for k, v in diagnose(sampler, evaluator, X, y, seed=seed).items()
+                for k, v in diagnose(tok, sampler, evaluator, X, y, seed=seed).items()
             },
             total_s=round(time.perf_counter() - t0, 1),
         )
@@ -135,7 +162,11 @@ def run(args) -> None:
 
 
 def summary() -> str:
-    rows = sorted(read_rows(CSV), key=lambda r: (r["dataset"], r["seed"], r["prior"]))
+    rows = sorted(
+        read_rows(CSV), key=lambda r: (r["dataset"], r["seed"], r.get("tokenizer") or "saved", r["prior"])
+    )
+    for r in rows:
+        r["tokenizer"] = r.get("tokenizer") or "saved"
     text = (
         "Stage-2 diagnosis on a stratified subset of each train split (diagnose_stage2.py; the "
         "test split is not read). acc_*: the run's FCN evaluator on real series, their "
@@ -155,6 +186,12 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=500, help="train series to diagnose on (stratified subset)")
     parser.add_argument(
         "--prior-time", type=float, default=None, help="refit the prior for this many seconds"
+    )
+    parser.add_argument(
+        "--tokenizer-time",
+        type=float,
+        default=None,
+        help="refit the tokenizer (same parameters) for this many seconds; samples only with --prior-time",
     )
     parser.add_argument("--fcn-batch-size", type=int, default=32, help="which cached evaluator")
     parser.add_argument("--threads", type=int, default=2)
