@@ -121,7 +121,9 @@ def run(args) -> None:
     )
     done = {(r["dataset"], r["seed"], r.get("tokenizer") or "saved", r["prior"]) for r in read_rows(CSV)}
     for path, dataset, _config, seed, _ in saved_models(args.run, configs="default", datasets=args.datasets):
-        if (dataset, str(seed), tokenizer, prior) in done:
+        if (dataset, str(seed), tokenizer, prior) in done or (
+            args.seeds and str(seed) not in args.seeds.split(",")
+        ):
             continue
         X_train, y_train, _, _ = load_ucr(dataset, data_home=args.data_home, download=False)
         X, y = X_train, y_train
@@ -183,6 +185,7 @@ def main() -> None:
     parser.add_argument("--data-home", default=None)
     parser.add_argument("--run", default="default480")
     parser.add_argument("--datasets", default=None, help="comma-separated; default: every saved model")
+    parser.add_argument("--seeds", default=None, help="comma-separated; default: every saved seed")
     parser.add_argument("--n", type=int, default=500, help="train series to diagnose on (stratified subset)")
     parser.add_argument(
         "--prior-time", type=float, default=None, help="refit the prior for this many seconds"
