@@ -15,8 +15,9 @@ split is never read):
 - with ``--prior-time T``: the prior refitted on the saved tokenizer for ``T`` seconds, its last
   training loss, and the same sample metrics (does more prior time help?);
 - with ``--tokenizer-time T``: the tokenizer refitted (same parameters) for ``T`` seconds and
-  the reconstruction metrics (does more stage-1 time help?); with ``--prior-time`` as well, a
-  prior on the new tokenizer and the sample metrics.
+  the reconstruction metrics (does more stage-1 time help?), optionally with other parameters
+  (``--tokenizer-params``); with ``--prior-time`` as well, a prior on the new tokenizer and the
+  sample metrics.
 
 Rows go to results/diagnose_stage2.csv as they finish (a rerun skips finished rows); --summary
 writes diagnose_stage2.md.
@@ -30,6 +31,7 @@ Usage:
 from __future__ import annotations
 
 import argparse
+import json
 import time
 
 import numpy as np
@@ -115,7 +117,11 @@ def run(args) -> None:
 
     if args.threads:
         torch.set_num_threads(args.threads)
+    params = json.loads(args.tokenizer_params) if args.tokenizer_params else {}
+    if params and not args.tokenizer_time:
+        raise SystemExit("--tokenizer-params needs --tokenizer-time (the saved tokenizer is not refitted)")
     tokenizer = f"refit {args.tokenizer_time:g} s" if args.tokenizer_time else "saved"
+    tokenizer += "".join(f" {k}={v}" for k, v in params.items())
     prior = (
         f"refit {args.prior_time:g} s" if args.prior_time else ("none" if args.tokenizer_time else "saved")
     )
@@ -136,7 +142,8 @@ def run(args) -> None:
         t0 = time.perf_counter()
         tok = sampler.tokenizer_
         if args.tokenizer_time:
-            tok = clone(tok).set_params(max_epochs=10_000, max_time=args.tokenizer_time).fit(X_train)
+            tok = clone(tok).set_params(max_epochs=10_000, max_time=args.tokenizer_time, **params)
+            tok.fit(X_train)
             sampler = None
         if args.prior_time:
             sampler = MaskGITSampler(
@@ -195,6 +202,11 @@ def main() -> None:
         type=float,
         default=None,
         help="refit the tokenizer (same parameters) for this many seconds; samples only with --prior-time",
+    )
+    parser.add_argument(
+        "--tokenizer-params",
+        default=None,
+        help="with --tokenizer-time: JSON overrides, e.g. '{\"latent_width\": 32}'",
     )
     parser.add_argument("--fcn-batch-size", type=int, default=32, help="which cached evaluator")
     parser.add_argument("--threads", type=int, default=2)
