@@ -73,6 +73,12 @@ def summary(args) -> str:
     n = naive.groupby("dataset")[["recon_mse_time", "s1_epochs"]].mean()
     d = default.groupby("dataset")[["recon_mse_time", "s1_epochs"]].mean()
     table = d.merge(n, left_index=True, right_index=True, suffixes=("_default", "_naive")).reset_index()
+    seeds = (
+        default.groupby("dataset")["seed"].nunique().astype(str)
+        + " / "
+        + naive.groupby("dataset")["seed"].nunique().astype(str)
+    )
+    table.insert(1, "seeds (default / naive)", table["dataset"].map(seeds))
     table["ratio"] = table["recon_mse_time_default"] / table["recon_mse_time_naive"]
     table["on par"] = table["ratio"].le(PAR).map({True: "yes", False: "no"})
     on_par = int((table["ratio"] <= PAR).sum())
