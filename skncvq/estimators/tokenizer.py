@@ -93,9 +93,9 @@ class NCVQVAETransformer(CPUFallbackMixin, ClassNamePrefixFeaturesOutMixin, Tran
         every frequency bin, and the means of 2 and 4 consecutive time segments;
         ``codebook_dim * (2 + n_freq + 6)`` columns, 832 at the defaults). The default is
         "multiscale" because a linear SVM separates classes far better on it: 5-fold
-        cross-validated on the train splits of 8 UCR datasets it beat "pooled" on 6 (e.g.
-        FordA 0.92 vs 0.73, ElectricDevices 0.83 vs 0.65; "pooled" won on the two SonyAIBO sets
-        of 20-27 series, 0.85-0.89 vs 0.81-0.83, mean 0.871 vs 0.790 over all 8;
+        cross-validated on the train splits of 8 UCR datasets (2 seeds) it beat "pooled" on 6
+        (e.g. FordA 0.91 vs 0.75, ElectricDevices 0.83 vs 0.64; "pooled" won on the two SonyAIBO
+        sets of 20-27 series, 0.85-0.89 vs 0.81-0.83, mean 0.873 vs 0.787 over all 8;
         ``benchmarks/results/representations.md``). Use "pooled" to reproduce the
         reference's probes.
     device : str, default="auto"
