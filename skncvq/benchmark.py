@@ -16,7 +16,7 @@ import os
 import platform
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -88,6 +88,11 @@ class Budget:
             )
         if self.stage1 + self.prior > 1:
             raise ValueError("the budget fractions stage1 + prior must not exceed 1.")
+
+    def with_stage1(self, share: float) -> Budget:
+        """The same budget with ``share`` of it for stage 1 and the prior's fraction changed by
+        the opposite amount (the overhead share stays)."""
+        return replace(self, stage1=share, prior=self.stage1 + self.prior - share)
 
 
 def _perplexity(tokens: np.ndarray, k: int) -> tuple[float, int]:
@@ -178,7 +183,7 @@ def evaluate(
     classifier (an FCN at batch ``fcn_batch_size``) trains for at most ``cas_budget`` seconds
     (evaluation, outside ``budget``). ``stage1_share`` moves time between the stages: stage 1
     gets that fraction of ``budget`` and the prior the rest but the :class:`Budget` overhead
-    (None keeps the :class:`Budget` defaults).
+    (:meth:`Budget.with_stage1`; None keeps the :class:`Budget` defaults).
 
     Returns
     -------
@@ -194,7 +199,7 @@ def evaluate(
         raise TypeError("evaluator must be a fitted FCNClassifier trained on the train split.")
     split = Budget(float(budget))
     if stage1_share is not None:
-        split = Budget(split.seconds, stage1=stage1_share, prior=split.stage1 + split.prior - stage1_share)
+        split = split.with_stage1(stage1_share)
     y_test = np.asarray(y_test)
     tok_params = {"max_epochs": 1000, **config_params(config), **(tokenizer_params or {})}
     tok = NCVQVAETransformer(max_time=split.seconds * split.stage1, random_state=seed, **tok_params)
