@@ -6,7 +6,7 @@ Examples
 --------
 >>> from skncvq.benchmark import config_params
 >>> config_params("barlowtwins-slice")
-{'ssl': 'barlowtwins', 'augmentations': 'slice'}
+{'ssl': 'barlowtwins', 'augmentations': 'slice', 'latent_width': 8}
 """
 
 from __future__ import annotations
@@ -51,18 +51,22 @@ _KEY = ("dataset", "config", "seed", "budget_s")
 def config_params(config: str) -> dict:
     """Tokenizer parameters of a configuration name: ``"naive"`` (plain VQ-VAE) or
     ``"<ssl>-<augmentation set>"`` such as ``"vibcreg-warp"``; ``"default"`` is the package's
-    defaults."""
+    defaults.
+
+    The seed's seven configurations keep the reference code's latent width 8 whatever the
+    series length, so the grid reproduces the study; ``"default"`` uses ``latent_width="auto"``.
+    """
     if config == "default":
         return {}
     if config == "naive":
-        return {"ssl": None}
+        return {"ssl": None, "latent_width": 8}
     ssl, _, aug = config.partition("-")
     if ssl not in ("barlowtwins", "vibcreg") or aug not in ("warp", "slice", "gauss"):
         raise ValueError(
             f"unknown configuration {config!r}; expected 'default', 'naive' or '<ssl>-<augmentations>' with "
             "ssl in barlowtwins/vibcreg and augmentations in warp/slice/gauss, e.g. 'barlowtwins-slice'."
         )
-    return {"ssl": ssl, "augmentations": aug}
+    return {"ssl": ssl, "augmentations": aug, "latent_width": 8}
 
 
 @dataclass(frozen=True)

@@ -98,6 +98,8 @@ def test_different_length_at_transform(fitted, data):
         ({"max_epochs": 1.5}, "max_epochs must be int"),
         ({"precision": "fp16"}, "precision="),
         ({"ema_decay": 2.0}, "ema_decay must be <= 1"),
+        ({"latent_width": "wide"}, r"latent_width='wide' is not valid; expected one of \['auto'\]"),
+        ({"latent_width": 0}, "latent_width must be >= 1"),
     ],
 )
 def test_bad_parameters(params, match, tiny, data):

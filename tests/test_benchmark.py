@@ -40,8 +40,9 @@ def home(tmp_path_factory):
 
 
 def test_config_names_and_budget_checks():
-    assert config_params("naive") == {"ssl": None}
-    assert config_params("vibcreg-gauss") == {"ssl": "vibcreg", "augmentations": "gauss"}
+    assert config_params("naive") == {"ssl": None, "latent_width": 8}
+    assert config_params("vibcreg-gauss") == {"ssl": "vibcreg", "augmentations": "gauss", "latent_width": 8}
+    assert config_params("default") == {}
     with pytest.raises(ValueError, match="unknown configuration"):
         config_params("simclr-slice")
     with pytest.raises(ValueError, match="positive"):

@@ -39,6 +39,17 @@ def test_downsampling_matches_reference_table(length, blocks, width):
     assert cfg.token_shape == (5, width)
 
 
+@pytest.mark.parametrize(
+    "length, width, token_width",
+    [(70, 8, 9), (140, 8, 8), (200, 12, 12), (275, 17, 17), (500, 31, 31), (512, 32, 32), (1024, 32, 32)],
+)
+def test_auto_latent_width(length, width, token_width):
+    from skncvq.nn.config import auto_latent_width
+
+    assert auto_latent_width(length) == width
+    assert NCVQVAEConfig(length=length, latent_width=width).token_shape == (5, token_width)
+
+
 @pytest.mark.parametrize("length", [63, 64, 275])
 def test_stft_roundtrip_keeps_every_sample(length):
     tf = TimeFrequency(8)

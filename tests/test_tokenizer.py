@@ -241,3 +241,12 @@ def test_non_finite_steps_are_skipped_and_persistent_ones_stop_training(tiny, da
     )
     with pytest.raises(RuntimeError, match="diverged"):
         NCVQVAETransformer(batch_size=4, random_state=0, **{**tiny, "max_epochs": 10}).fit(X)
+
+
+@pytest.mark.parametrize("length, width, token_width", [(64, 8, 8), (256, 16, 16)])
+def test_auto_latent_width_follows_the_series_length(length, width, token_width, tiny):
+    X = np.random.default_rng(0).standard_normal((6, length)).astype(np.float32)
+    tok = NCVQVAETransformer(latent_width="auto", output="tokens", **{**tiny, "max_epochs": 1}).fit(X)
+    assert tok.latent_width == "auto"  # the parameter is kept as given
+    assert tok.config_.latent_width == width
+    assert tok.transform(X).shape == (6, 5 * token_width)

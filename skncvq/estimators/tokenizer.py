@@ -12,6 +12,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._validation import as_series_array, check_min_length, check_param, check_training_params, global_scale
 from ..augment import resolve_augmentations
 from ..nn import NCVQVAE, NCVQVAEConfig
+from ..nn.config import auto_latent_width
 from ..training import LOSS_KEYS, CosineBudget, LossTermsLogger, TokenizerNet
 from ._torch_utils import CPUFallbackMixin, batched, draw_seed, eval_mode, resolve_device, resolve_precision
 
@@ -49,9 +50,13 @@ class NCVQVAETransformer(CPUFallbackMixin, ClassNamePrefixFeaturesOutMixin, Tran
         STFT size (hop ``n_fft // 4``).
     hidden_dim : int, default=64
         Channels of the encoder and decoder.
-    latent_width : int, default=8
+    latent_width : int or "auto", default="auto"
         Target width of the latent time axis; the number of stride-2 blocks follows the
         reference rule, so the actual width lies in ``[latent_width, 2 * latent_width)``.
+        "auto" picks 8 (the reference code's width) for series shorter than 256 samples and 32
+        (the thesis text's) from 256 on (``skncvq.nn.config.auto_latent_width``): at width 8,
+        long series lose the frequency band their classes differ in within a CPU budget (see
+        ``benchmarks/README.md``). The width used is ``config_.latent_width`` after fitting.
     n_res_blocks : int, default=4
         Residual blocks in the encoder and in the decoder.
     codebook_size : int, default=32
@@ -162,7 +167,7 @@ class NCVQVAETransformer(CPUFallbackMixin, ClassNamePrefixFeaturesOutMixin, Tran
         aug_recon_weight: float = 0.1,
         n_fft: int = 8,
         hidden_dim: int = 64,
-        latent_width: int = 8,
+        latent_width: int | str = "auto",
         n_res_blocks: int = 4,
         codebook_size: int = 32,
         codebook_dim: int = 64,
@@ -215,7 +220,6 @@ class NCVQVAETransformer(CPUFallbackMixin, ClassNamePrefixFeaturesOutMixin, Tran
             raise ValueError(f"n_fft must be a multiple of 4 (hop is n_fft // 4); got {self.n_fft}.")
         for name in (
             "hidden_dim",
-            "latent_width",
             "codebook_size",
             "codebook_dim",
             "projector_dim",
@@ -223,6 +227,10 @@ class NCVQVAETransformer(CPUFallbackMixin, ClassNamePrefixFeaturesOutMixin, Tran
             "batch_size",
         ):
             check_param(name, getattr(self, name), kind=int, low=1)
+        if isinstance(self.latent_width, str):
+            check_param("latent_width", self.latent_width, kind=str, options=("auto",))
+        else:
+            check_param("latent_width", self.latent_width, kind=int, low=1)
         check_param("n_res_blocks", self.n_res_blocks, kind=int, low=0)
         if self.codebook_dim != self.hidden_dim:
             raise ValueError(f"codebook_dim ({self.codebook_dim}) must equal hidden_dim ({self.hidden_dim}).")
@@ -262,7 +270,7 @@ class NCVQVAETransformer(CPUFallbackMixin, ClassNamePrefixFeaturesOutMixin, Tran
             length=length,
             n_fft=self.n_fft,
             hidden_dim=self.hidden_dim,
-            latent_width=self.latent_width,
+            latent_width=auto_latent_width(length) if self.latent_width == "auto" else self.latent_width,
             n_res_blocks=self.n_res_blocks,
             codebook_size=self.codebook_size,
             codebook_dim=self.codebook_dim,

@@ -5,7 +5,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-__all__ = ["NCVQVAEConfig", "n_downsample_blocks", "stft_frames"]
+__all__ = ["AUTO_SAMPLES_PER_STEP", "NCVQVAEConfig", "auto_latent_width", "n_downsample_blocks", "stft_frames"]
+
+# latent_width="auto": one latent step per about this many samples, the target width kept in [8, 32]
+AUTO_SAMPLES_PER_STEP = 16
 
 
 def stft_frames(length: int, n_fft: int) -> int:
@@ -23,6 +26,20 @@ def n_downsample_blocks(length: int, n_fft: int, latent_width: int) -> int:
     else:
         rate = round(length / (math.log2(n_fft) - 1) / latent_width)
     return max(1, int(math.floor(math.log2(max(rate, 1)))))
+
+
+def auto_latent_width(length: int) -> int:
+    """Target latent width of ``latent_width="auto"``: ``length // 16`` kept within [8, 32].
+
+    Through the reference's block rule this gives about one latent step per 16 samples (three
+    stride-2 blocks on the STFT's frames) from 128 samples up to 512, the reference code's width
+    8 below that and the thesis text's 32 above. At width 8 a 500-sample series gets one step per
+    ~33 samples, and on FordA/FordB the frequency band that separates the classes (0.10-0.15
+    cycles/sample) does not survive reconstruction at a CPU budget; one step per 16 keeps it
+    (benchmarks/README.md, "Where stage 2 loses quality"). Series up to 255 samples (ECG5000,
+    ElectricDevices, SonyAIBO) get the same grid as at width 8, except 248-255 samples.
+    """
+    return min(32, max(8, length // AUTO_SAMPLES_PER_STEP))
 
 
 @dataclass(frozen=True)
