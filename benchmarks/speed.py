@@ -40,6 +40,8 @@ SAMPLING = {
     "prior default, fp32": dict(precision="fp32"),
     "prior reference width 256, fp32": dict(hidden_dim=256, precision="fp32"),
     "prior default, guidance 2 (two passes per step)": dict(guidance_scale=2.0),
+    # the token grid follows the tokenizer: latent_width="auto" gives 5x31 at length 500, width 8 5x15
+    "prior default, tokenizer latent_width=8": dict(_tokenizer=dict(latent_width=8)),
 }
 TIMEVQVAE_SERIES_PER_S = 18.0
 
@@ -123,7 +125,9 @@ def _measure_sampling(name: str, params: dict, n_series: int, epochs: int, queue
     rng = np.random.default_rng(0)
     X = np.cumsum(rng.standard_normal((512, LENGTH)), axis=1).astype(np.float32)
     y = np.repeat([0, 1], 256)
-    tok = NCVQVAETransformer(ssl=None, max_epochs=1, random_state=0).fit(X)
+    params = dict(params)
+    tok_params = params.pop("_tokenizer", {})
+    tok = NCVQVAETransformer(ssl=None, max_epochs=1, random_state=0, **tok_params).fit(X)
     sampler = MaskGITSampler(tokenizer=tok, max_epochs=1, random_state=0, **params).fit(X, y)
     labels = np.resize([0, 1], n_series)
     sampler.sample(64, y=labels[:64])

@@ -130,11 +130,15 @@ def test_reconstruction_improves_with_training(tiny):
 
 def test_same_random_state_same_transform(tiny, data):
     X, _ = data
-    a = NCVQVAETransformer(random_state=3, **tiny).fit(X).transform(X)
+    tok = NCVQVAETransformer(random_state=3, **tiny).fit(X)
+    a = tok.transform(X)
     b = NCVQVAETransformer(random_state=3, **tiny).fit(X).transform(X)
     c = NCVQVAETransformer(random_state=4, **tiny).fit(X).transform(X)
-    np.testing.assert_array_equal(a, b)
-    assert not np.array_equal(a, c)
+    if tok.device_ == "cpu":
+        np.testing.assert_array_equal(a, b)
+    else:  # GPU kernels are not bitwise reproducible; refits agree to ~1e-5 on an H100
+        np.testing.assert_allclose(a, b, atol=1e-4)
+    assert not np.allclose(a, c, atol=1e-3)
 
 
 def test_transform_is_eval_mode_and_does_not_move_the_model(tiny, data):

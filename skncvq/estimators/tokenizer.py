@@ -53,10 +53,11 @@ class NCVQVAETransformer(CPUFallbackMixin, ClassNamePrefixFeaturesOutMixin, Tran
     latent_width : int or "auto", default="auto"
         Target width of the latent time axis; the number of stride-2 blocks follows the
         reference rule, so the actual width lies in ``[latent_width, 2 * latent_width)``.
-        "auto" picks 8 (the reference code's width) for series shorter than 256 samples and 32
-        (the thesis text's) from 256 on (``skncvq.nn.config.auto_latent_width``): at width 8,
-        long series lose the frequency band their classes differ in within a CPU budget (see
-        ``benchmarks/README.md``). The width used is ``config_.latent_width`` after fitting.
+        "auto" targets ``length // 16`` kept within [8, 32]
+        (``skncvq.nn.config.auto_latent_width``): about one latent step per 16 samples, the
+        reference code's 8 for short series and the thesis text's 32 for long ones. At width 8,
+        series of 500 samples lose the frequency band their classes differ in within a CPU
+        budget (see ``benchmarks/README.md``). The width used is ``config_.latent_width``.
     n_res_blocks : int, default=4
         Residual blocks in the encoder and in the decoder.
     codebook_size : int, default=32
