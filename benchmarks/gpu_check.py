@@ -40,7 +40,10 @@ COLUMNS = [
 def run(args) -> None:
     from skncvq.benchmark import run_benchmark
 
+    done = {(r["dataset"], r["latent_width"], r["seed"], float(r["budget_s"])) for r in read_rows(CSV)}
     for width in (int(w) for w in args.widths.split(",")):
+        if (args.dataset, str(width), str(args.seed), float(args.budget)) in done:
+            continue  # a rerun only adds the widths not recorded yet
         work = Path(args.work) / f"w{width}"
         if args.evaluators:
             (work / "evaluators").mkdir(parents=True, exist_ok=True)
