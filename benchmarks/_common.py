@@ -27,11 +27,16 @@ def markdown_table(rows: list[dict], columns: list[str]) -> str:
 
 def saved_models(grid: str, *, configs: str | None = None, datasets: str | None = None):
     """``(path, dataset, config, seed, budget)`` of the models a benchmark run saved under
-    ``results/<grid>/models``, optionally only the comma-separated ``configs`` / ``datasets``."""
+    ``results/<grid>/models``, optionally only the comma-separated ``configs`` / ``datasets``.
+    Models of cells run with parameter overrides (a trailing ``__o<hash>``) are left out: their
+    parameters are in the run's ``overrides`` column, not in the file name."""
     keep_c = set(configs.split(",")) if configs else None
     keep_d = set(datasets.split(",")) if datasets else None
     for path in sorted((RESULTS / grid / "models").glob("*.joblib")):
-        dataset, config, seed, budget = path.stem.split("__")
+        parts = path.stem.split("__")
+        if len(parts) != 4:
+            continue
+        dataset, config, seed, budget = parts
         if (keep_c and config not in keep_c) or (keep_d and dataset not in keep_d):
             continue
         yield path, dataset, config, int(seed.removeprefix("seed")), budget.removeprefix("b")

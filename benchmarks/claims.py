@@ -32,7 +32,10 @@ NUM = [
 
 
 def _load(name: str) -> pd.DataFrame:
+    """A run's rows of the plain configurations (cells run with parameter overrides are left out)."""
     df = pd.DataFrame(read_csv_rows(RESULTS / name / "results.csv"))
+    if "overrides" in df:
+        df = df[df["overrides"].fillna("") == ""].copy()
     for c in NUM:
         df[c] = pd.to_numeric(df[c])
     return df

@@ -1,7 +1,13 @@
-"""FCN evaluator benchmark: test accuracy per UCR dataset at a time budget, and the FID between
-the real train and test splits (the floor any generator can reach).
+"""FCN evaluator benchmark: test accuracy per UCR dataset at a time budget, the FID between the
+real train and test splits (the floor any generator can reach) and the Inception Score of the real
+test split (what real data scores under the same evaluator; generated series are judged against it).
+
+With ``--run NAME`` the evaluator is the one ``skncvq benchmark --out results/NAME`` uses
+(``skncvq.benchmark.fit_evaluator``: fitted and cached there, or loaded from that cache), so the
+real-data scores are those of the evaluator that scored the run's samples.
 
 Usage: python benchmarks/fcn.py --data-home DIR [--datasets A,B] [--max-time 300] [--threads N]
+       python benchmarks/fcn.py --data-home DIR --run default480 --threads 2
        python benchmarks/fcn.py --summary --peers PATH/peer_results.csv
 Appends to benchmarks/results/fcn.csv (resumable) and writes fcn.md.
 """
@@ -17,25 +23,46 @@ CSV = RESULTS / "fcn.csv"
 ALL = "FordA,FordB,ECG5000,ElectricDevices,Mallat,ShapesAll,SonyAIBORobotSurface1,SonyAIBORobotSurface2"
 
 
+def _key(args) -> str:
+    key = f"e{args.max_epochs}_t{args.max_time}_bs{args.batch_size}"
+    return f"{key}_{args.run}" if args.run else key
+
+
 def run_one(dataset: str, args) -> dict:
     from skncvq import FCNClassifier
+    from skncvq.benchmark import _evaluator_path, fit_evaluator
     from skncvq.datasets import load_ucr
-    from skncvq.metrics import fid_score
+    from skncvq.metrics import fid_score, inception_score
 
     X_tr, y_tr, X_te, y_te = load_ucr(dataset, data_home=args.data_home, download=False)
-    fcn = FCNClassifier(max_epochs=args.max_epochs, max_time=args.max_time, random_state=args.seed)
     t0 = time.perf_counter()
-    fcn.fit(X_tr, y_tr)
+    cached = bool(args.run) and _evaluator_path(RESULTS / args.run, dataset, args.batch_size).exists()
+    if args.run:
+        fcn = fit_evaluator(
+            dataset,
+            data_home=args.data_home,
+            out=RESULTS / args.run,
+            max_time=args.max_time,
+            threads=args.threads,
+            batch_size=args.batch_size,
+        )
+    else:
+        fcn = FCNClassifier(
+            max_epochs=args.max_epochs, max_time=args.max_time, batch_size=args.batch_size, random_state=args.seed
+        )
+        fcn.fit(X_tr, y_tr)
     fit_s = time.perf_counter() - t0
     return dict(
         dataset=dataset,
         seed=args.seed,
-        budget=f"e{args.max_epochs}_t{args.max_time}",
+        budget=_key(args),
         epochs=len(fcn.history_),
-        fit_s=round(fit_s, 1),
+        fit_s="cached" if cached else round(fit_s, 1),
         test_acc=round(fcn.score(X_te, y_te), 4),
         train_acc=round(fcn.score(X_tr, y_tr), 4),
         fid_train_vs_test=round(fid_score(X_tr, X_te, classifier=fcn), 4),
+        is_test=round(inception_score(X_te, classifier=fcn, random_state=0)[0], 4),
+        is_train=round(inception_score(X_tr, classifier=fcn, random_state=0)[0], 4),
         precision=fcn.precision_,
     )
 
@@ -61,6 +88,10 @@ def main() -> None:
     parser.add_argument("--datasets", default=ALL)
     parser.add_argument("--max-epochs", type=int, default=1000)
     parser.add_argument("--max-time", type=float, default=300.0, help="seconds per fit (at most 300)")
+    parser.add_argument("--batch-size", type=int, default=32, help="FCN batch (the evaluators' default)")
+    parser.add_argument(
+        "--run", default=None, help="use (or fit and cache) the evaluator of benchmark run results/RUN; seed 0"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--summary", action="store_true")
@@ -75,9 +106,11 @@ def main() -> None:
         import torch
 
         torch.set_num_threads(args.threads)
+    if args.run and args.seed != 0:
+        parser.error("--run uses the run's evaluator, which is fitted with seed 0")
     done = {(r["dataset"], r["seed"], r["budget"]) for r in read_rows(CSV)}
     for dataset in args.datasets.split(","):
-        if (dataset, str(args.seed), f"e{args.max_epochs}_t{args.max_time}") in done:
+        if (dataset, str(args.seed), _key(args)) in done:
             continue
         row = run_one(dataset, args)
         row["threads"] = args.threads or ""

@@ -67,7 +67,7 @@ def run(args) -> None:
     import torch
 
     from skncvq import FCNClassifier
-    from skncvq.benchmark import evaluate
+    from skncvq.benchmark import _cpu_name, evaluate
 
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -108,6 +108,8 @@ def run(args) -> None:
                 params=json.dumps(CANDIDATES[name]),
                 **metrics,
                 total_s=round(time.perf_counter() - t0, 1),
+                threads=args.threads or "",
+                cpu=_cpu_name(),
             )
             append_row(CSV, row)
             print({k: row[k] for k in ["dataset", "candidate", *METRICS]}, flush=True)

@@ -12,6 +12,8 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import os
 import platform
 import time
@@ -45,7 +47,6 @@ CONFIGS = (
     "vibcreg-slice",
     "vibcreg-gauss",
 )
-_KEY = ("dataset", "config", "seed", "budget_s")
 
 
 def config_params(config: str) -> dict:
@@ -138,8 +139,24 @@ def fit_evaluator(
     return fcn
 
 
-def _model_path(out: Path, dataset: str, config: str, seed: int, budget: float) -> Path:
-    return out / "models" / f"{dataset}__{config}__seed{seed}__b{float(budget):g}.joblib"
+def _overrides(tokenizer_params: dict | None, sampler_params: dict | None, stage1_share: float | None) -> str:
+    """Canonical JSON of a cell's departures from its configuration ("" for none): recorded in
+    every row and part of the cell's key, so runs with other parameters never count as done."""
+    parts: dict = {}
+    if tokenizer_params:
+        parts["tokenizer"] = tokenizer_params
+    if sampler_params:
+        parts["sampler"] = sampler_params
+    if stage1_share is not None:
+        parts["stage1_share"] = float(stage1_share)
+    return json.dumps(parts, sort_keys=True, default=str) if parts else ""
+
+
+def _model_path(out: Path, dataset: str, config: str, seed: int, budget: float, overrides: str = "") -> Path:
+    name = f"{dataset}__{config}__seed{seed}__b{float(budget):g}"
+    if overrides:
+        name += "__o" + hashlib.sha1(overrides.encode()).hexdigest()[:10]
+    return out / "models" / f"{name}.joblib"
 
 
 def _cpu_name() -> str:
@@ -279,6 +296,7 @@ def run_cell(
     threads: int | None = None,
     tokenizer_params: dict | None = None,
     sampler_params: dict | None = None,
+    stage1_share: float | None = None,
     save_model: bool = True,
 ) -> dict:
     """Run one cell of the grid (:func:`evaluate` on the dataset's train / test split) and
@@ -286,7 +304,8 @@ def run_cell(
 
     The dataset's FCN evaluator is fitted once and cached under ``out/evaluators``. With
     ``save_model`` the fitted sampler (tokenizer included) is written with joblib to
-    ``out/models/<dataset>__<config>__seed<seed>__b<budget>.joblib``.
+    ``out/models/<dataset>__<config>__seed<seed>__b<budget>[__o<hash>].joblib``, the last part
+    only for cells with parameter overrides (the row's ``overrides`` column).
     """
     import torch
 
@@ -317,17 +336,20 @@ def run_cell(
         fcn_batch_size=fcn_batch_size,
         tokenizer_params=tokenizer_params,
         sampler_params=sampler_params,
+        stage1_share=stage1_share,
     )
+    overrides = _overrides(tokenizer_params, sampler_params, stage1_share)
     if save_model:
         import joblib
 
-        with atomic_path(_model_path(Path(out), dataset, config, seed, budget)) as tmp:
+        with atomic_path(_model_path(Path(out), dataset, config, seed, budget, overrides)) as tmp:
             joblib.dump(sampler, tmp)
     return {
         "dataset": dataset,
         "config": config,
         "seed": seed,
         "budget_s": float(budget),
+        "overrides": overrides,
         **metrics,
         "cas_budget_s": float(cas_budget),
         "evaluator_budget_s": float(evaluator_budget),
@@ -345,6 +367,7 @@ def _cell_key(row: dict) -> tuple:
         str(row["config"]),
         str(int(float(row["seed"]))),
         f"{float(row['budget_s']):g}",
+        str(row.get("overrides") or ""),  # rows written before the column existed had none
     )
 
 
@@ -365,14 +388,15 @@ def run_benchmark(
     reference: str | os.PathLike | None = None,
     tokenizer_params: dict | None = None,
     sampler_params: dict | None = None,
+    stage1_share: float | None = None,
     save_models: bool = True,
     verbose: bool = True,
 ) -> list[dict]:
     """Run the grid ``datasets x configs x seeds`` and return all rows of ``out/results.csv``.
 
     Each finished cell is appended to ``out/results.csv`` at once (atomically); cells already
-    there (same dataset, configuration, seed and budget) are skipped, so an interrupted run
-    resumes where it stopped. A cell that raises is logged to ``out/errors.csv`` and retried on
+    there (same dataset, configuration, seed, budget and parameter overrides) are skipped, so an
+    interrupted run resumes where it stopped. A cell that raises is logged to ``out/errors.csv`` and retried on
     the next run; the others go on. The FCN evaluators are fitted first (one per dataset, cached).
     Cells run through ``joblib.Parallel(n_jobs)`` under ``backend`` (or the joblib backend
     active around the call): with a ``dask.distributed.Client`` connected and
@@ -410,7 +434,13 @@ def run_benchmark(
     reference : path or None
         ``thesis_results.csv``, for the reference columns of the summary.
     tokenizer_params, sampler_params : dict or None
-        Parameter overrides for every cell.
+        Parameter overrides of :class:`~skncvq.NCVQVAETransformer` / :class:`~skncvq.MaskGITSampler`
+        for every cell, on top of the configuration's (e.g. ``{"latent_width": 8}``).
+    stage1_share : float or None
+        Fraction of ``budget`` for stage 1, the prior getting the rest but the overhead share
+        (:meth:`Budget.with_stage1`); None keeps the :class:`Budget` split. The overrides are
+        recorded as JSON in each row's ``overrides`` column, are part of the cell's key (rows
+        with other overrides do not count as done) and label the cell in ``summary.md``.
     save_models : bool, default=True
         Keep every fitted sampler (with its tokenizer) under ``out/models``.
     verbose : bool, default=True
@@ -427,7 +457,11 @@ def run_benchmark(
         config_params(config)
     if not datasets or not configs or not seeds:
         raise ValueError("datasets, configs and seeds must each name at least one entry.")
-    Budget(float(budget))
+    split = Budget(float(budget))
+    if stage1_share is not None:
+        split.with_stage1(float(stage1_share))
+    _check_overrides(tokenizer_params, sampler_params)
+    overrides = _overrides(tokenizer_params, sampler_params, stage1_share)
     out = Path(out)
     csv_path = out / "results.csv"
     if threads is None and n_jobs > 0 and backend in (None, "loky", "multiprocessing", "threading"):
@@ -438,7 +472,7 @@ def run_benchmark(
         for d in datasets
         for c in configs
         for s in seeds
-        if _cell_key({"dataset": d, "config": c, "seed": s, "budget_s": budget}) not in done
+        if _cell_key({"dataset": d, "config": c, "seed": s, "budget_s": budget, "overrides": overrides}) not in done
     ]
     if verbose:
         print(f"{len(cells)} cells to run, {len(done)} already in {csv_path}", flush=True)
@@ -453,9 +487,27 @@ def run_benchmark(
             threads=threads,
             tokenizer_params=tokenizer_params,
             sampler_params=sampler_params,
+            stage1_share=stage1_share,
             save_model=save_models,
         )
         return _run_cells(cells, cell_kwargs, n_jobs=n_jobs, reference=reference, verbose=verbose)
+
+
+def _check_overrides(tokenizer_params, sampler_params) -> None:
+    """Fail before any cell runs when an override is not a dict of the estimator's parameters."""
+    from .estimators import MaskGITSampler, NCVQVAETransformer
+
+    for name, params, cls in (
+        ("tokenizer_params", tokenizer_params, NCVQVAETransformer),
+        ("sampler_params", sampler_params, MaskGITSampler),
+    ):
+        if params is None:
+            continue
+        if not isinstance(params, dict):
+            raise TypeError(f"{name} must be a dict of {cls.__name__} parameters or None; got {type(params).__name__}.")
+        unknown = sorted(set(params) - set(cls().get_params(deep=False)))
+        if unknown:
+            raise ValueError(f"{name} names parameters {cls.__name__} does not have: {', '.join(unknown)}.")
 
 
 def _return_as() -> str:
@@ -525,6 +577,9 @@ def _guarded_cell(dataset: str, config: str, seed: int, **kwargs) -> dict:
             "config": config,
             "seed": seed,
             "budget_s": float(kwargs.get("budget", float("nan"))),
+            "overrides": _overrides(
+                kwargs.get("tokenizer_params"), kwargs.get("sampler_params"), kwargs.get("stage1_share")
+            ),
             "error": f"{type(exc).__name__}: {exc}"[:500],
         }
 
@@ -557,7 +612,9 @@ def summarize(rows: Sequence[dict], *, reference: str | os.PathLike | None = Non
     df = pd.DataFrame(rows)
     for col in [*_METRICS, "total_s"]:
         df[col] = pd.to_numeric(df[col], errors="coerce")
-    grouped = df.groupby(["dataset", "config", "budget_s"], sort=True)
+    overrides = df["overrides"].fillna("").astype(str) if "overrides" in df else pd.Series("", index=df.index)
+    df["label"] = [f"{c} {o}" if o else c for c, o in zip(df["config"].astype(str), overrides)]
+    grouped = df.groupby(["dataset", "label", "budget_s"], sort=True)
     agg = grouped[list(_METRICS) + ["total_s"]].mean()
     agg["seeds"] = grouped.size()
     best = {m: grouped[m].max() if hi else grouped[m].min() for m, (_, hi) in _METRICS.items()}
@@ -570,12 +627,12 @@ def summarize(rows: Sequence[dict], *, reference: str | os.PathLike | None = Non
     for m, (ref_col, _) in _METRICS.items():
         header += [m, f"{m} best"] + ([f"{m} ref"] if ref is not None and ref_col else [])
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for (dataset, config, budget_s), r in agg.iterrows():
-        cells = [dataset, config, f"{float(budget_s):g}", str(int(r["seeds"])), f"{r['total_s']:.0f}"]
+    for (dataset, label, budget_s), r in agg.iterrows():
+        cells = [dataset, label, f"{float(budget_s):g}", str(int(r["seeds"])), f"{r['total_s']:.0f}"]
         for m, (ref_col, _) in _METRICS.items():
-            cells += [_fmt(r[m]), _fmt(best[m][(dataset, config, budget_s)])]
+            cells += [_fmt(r[m]), _fmt(best[m][(dataset, label, budget_s)])]
             if ref is not None and ref_col:
-                key = (dataset, config)
+                key = (dataset, label)  # the reference's cells have no overrides
                 cells.append(_fmt(float(ref.loc[key, ref_col])) if key in ref.index else "")
         lines.append("| " + " | ".join(cells) + " |")
     note = (

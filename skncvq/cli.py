@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from collections.abc import Sequence
@@ -187,6 +188,19 @@ def _names(text: str) -> list[str]:
     return [t.strip() for t in text.split(",") if t.strip()]
 
 
+def _json_object(text: str | None, flag: str) -> dict | None:
+    """Parse a flag's JSON object (estimator parameters); None when the flag was not given."""
+    if text is None:
+        return None
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SystemExit(f"{flag} must be a JSON object such as '{{\"latent_width\": 8}}'; {exc}") from None
+    if not isinstance(value, dict):
+        raise SystemExit(f"{flag} must be a JSON object such as '{{\"latent_width\": 8}}'; got {text!r}")
+    return value
+
+
 def cmd_benchmark(args: argparse.Namespace) -> int:
     """Run the (dataset x configuration x seed) grid; see :func:`skncvq.benchmark.run_benchmark`."""
     import contextlib
@@ -197,6 +211,8 @@ def cmd_benchmark(args: argparse.Namespace) -> int:
         seeds = [int(s) for s in _names(args.seeds)]
     except ValueError:
         raise SystemExit(f"--seeds must be comma-separated integers; got {args.seeds!r}") from None
+    tokenizer_params = _json_object(args.tokenizer_params, "--tokenizer-params")
+    sampler_params = _json_object(args.sampler_params, "--sampler-params")
     context = contextlib.nullcontext()
     n_jobs = args.n_jobs
     if args.backend == "dask":
@@ -235,6 +251,9 @@ def cmd_benchmark(args: argparse.Namespace) -> int:
             fcn_batch_size=args.fcn_batch_size,
             threads=args.threads,
             reference=args.reference,
+            tokenizer_params=tokenizer_params,
+            sampler_params=sampler_params,
+            stage1_share=args.stage1_share,
             save_models=not args.no_save_models,
         )
     from pathlib import Path
@@ -295,6 +314,20 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--scheduler", default=None, help="dask scheduler / ray address (else a local one)")
     bench.add_argument("--threads", type=int, default=None, help="torch threads per cell")
     bench.add_argument("--reference", default=None, help="thesis_results.csv for reference columns")
+    bench.add_argument(
+        "--tokenizer-params",
+        default=None,
+        help='JSON object of NCVQVAETransformer parameters for every cell, e.g. \'{"latent_width": 8}\'',
+    )
+    bench.add_argument(
+        "--sampler-params", default=None, help="JSON object of MaskGITSampler parameters for every cell"
+    )
+    bench.add_argument(
+        "--stage1-share",
+        type=float,
+        default=None,
+        help="fraction of --budget for stage 1 (default 0.6; the prior gets the rest but 5%%)",
+    )
     bench.add_argument("--no-save-models", action="store_true", help="do not keep the fitted models")
     bench.set_defaults(func=cmd_benchmark)
     return parser

@@ -94,9 +94,10 @@ def test_grid_writes_one_row_per_cell_and_resumes(home, tmp_path, monkeypatch):
     assert float(row["cas_budget_s"]) == FAST["cas_budget"]
     assert int(row["fcn_batch_size"]) == 32 and float(row["evaluator_budget_s"]) == FAST["evaluator_budget"]
     assert joblib.load(out / "evaluators" / "SynA__bs32.joblib").batch_size == 32
-    saved = joblib.load(out / "models" / "SynA__naive__seed0__b6.joblib")
+    (path,) = (out / "models").glob("SynA__naive__seed0__b6__o*.joblib")  # FAST overrides parameters
+    saved = joblib.load(path)
     assert saved.sample(2, y=saved.classes_[0]).shape == (2, 48)
-    assert "| SynA | naive |" in (out / "summary.md").read_text()
+    assert "| SynA | naive {" in (out / "summary.md").read_text()
 
     def fail(*args, **kwargs):
         raise AssertionError("a finished cell was run again")
@@ -238,3 +239,56 @@ def test_a_failing_cell_is_logged_and_retried_not_fatal(home, tmp_path, monkeypa
         ["SynA"], ["vibcreg-slice", "naive"], [0], data_home=home, out=tmp_path, backend="sequential", **FAST
     )
     assert sorted(r["config"] for r in rows) == ["naive", "vibcreg-slice"]
+
+
+def test_parameter_overrides_are_part_of_the_cell(home, tmp_path, capsys):
+    import json
+
+    base = [
+        "benchmark",
+        "--datasets",
+        "SynA",
+        "--configs",
+        "naive",
+        "--seeds",
+        "0",
+        "--budget",
+        "6",
+        "--evaluator-budget",
+        "1",
+        "--cas-budget",
+        "1",
+        "--data-home",
+        str(home),
+        "--out",
+        str(tmp_path),
+        "--tokenizer-params",
+        json.dumps(TINY_TOK),
+        "--sampler-params",
+        json.dumps(TINY_PRIOR),
+    ]
+    assert main(base) == 0
+    assert main([*base, "--stage1-share", "0.3"]) == 0  # another cell, not a resumed one
+    capsys.readouterr()
+    rows = read_csv_rows(tmp_path / "results.csv")
+    assert len(rows) == 2
+    shares = sorted(float(r["stage1_share"]) for r in rows)
+    assert shares == [0.3, Budget(6).stage1]
+    recorded = [json.loads(r["overrides"]) for r in rows]
+    assert all(o["tokenizer"] == TINY_TOK and o["sampler"] == TINY_PRIOR for o in recorded)
+    assert [o.get("stage1_share") for o in recorded] == [None, 0.3]
+    assert len(list((tmp_path / "models").glob("SynA__naive__seed0__b6__o*.joblib"))) == 2
+    assert main([*base, "--stage1-share", "0.3"]) == 0
+    assert "0 cells to run, 2 already" in capsys.readouterr().out
+    summary = (tmp_path / "summary.md").read_text()
+    assert summary.count("| SynA | naive {") == 2
+    with pytest.raises(SystemExit, match="JSON object"):
+        main([*base[:-1], "[8]"])
+    with pytest.raises(SystemExit, match="JSON object"):
+        main([*base[:-1], "{latent_width: 8}"])
+    with pytest.raises(ValueError, match="does not have: no_such"):
+        main([*base[:-1], '{"no_such": 1}'])
+    with pytest.raises(ValueError, match="must not exceed 1|in \\(0, 1\\)"):
+        main([*base, "--stage1-share", "1.5"])
+    with pytest.raises(TypeError, match="dict"):
+        run_benchmark(["SynA"], ["naive"], [0], data_home=home, out=tmp_path, budget=6, tokenizer_params=[8])
