@@ -65,7 +65,7 @@ def run(args) -> None:
 
 def summary() -> str:
     text = (
-        "Default configuration, one cell per latent width, on the device `device=\"auto\"` picked "
+        'Default configuration, one cell per latent width, on the device `device="auto"` picked '
         "(the `cpu` column names the host). Test split; a check of what more epochs give, not "
         "used to choose any default.\n\n"
     )

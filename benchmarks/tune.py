@@ -48,7 +48,13 @@ CANDIDATES = {
     "default stage1-0.75": dict(config="default", tokenizer_params=dict(latent_width=8), stage1_share=0.75),
     # latent width 32 (thesis text) instead of 8 (reference code) on top of the defaults
     "default w32": dict(config="default", tokenizer_params=dict(latent_width=32)),
-    "default w32 stage1-0.4": dict(config="default", tokenizer_params=dict(latent_width=32), stage1_share=0.4),
+    "default w32 stage1-0.4": dict(
+        config="default", tokenizer_params=dict(latent_width=32), stage1_share=0.4
+    ),
+    # more prior optimizer steps in the same time on the wide grid (ShapesAll's prior is starved)
+    "default w32 prior-b32": dict(
+        config="default", tokenizer_params=dict(latent_width=32), sampler_params=dict(batch_size=32)
+    ),
 }
 METRICS = [
     "svm_acc",

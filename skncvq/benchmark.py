@@ -396,8 +396,8 @@ def run_benchmark(
 
     Each finished cell is appended to ``out/results.csv`` at once (atomically); cells already
     there (same dataset, configuration, seed, budget and parameter overrides) are skipped, so an
-    interrupted run resumes where it stopped. A cell that raises is logged to ``out/errors.csv`` and retried on
-    the next run; the others go on. The FCN evaluators are fitted first (one per dataset, cached).
+    interrupted run resumes where it stopped. A cell that raises is logged to
+    ``out/errors.csv`` and retried on the next run; the others go on. The FCN evaluators are fitted first (one per dataset, cached).
     Cells run through ``joblib.Parallel(n_jobs)`` under ``backend`` (or the joblib backend
     active around the call): with a ``dask.distributed.Client`` connected and
     ``backend="dask"`` they spread over the cluster; Ray works the same after
@@ -472,7 +472,8 @@ def run_benchmark(
         for d in datasets
         for c in configs
         for s in seeds
-        if _cell_key({"dataset": d, "config": c, "seed": s, "budget_s": budget, "overrides": overrides}) not in done
+        if _cell_key({"dataset": d, "config": c, "seed": s, "budget_s": budget, "overrides": overrides})
+        not in done
     ]
     if verbose:
         print(f"{len(cells)} cells to run, {len(done)} already in {csv_path}", flush=True)
@@ -504,7 +505,9 @@ def _check_overrides(tokenizer_params, sampler_params) -> None:
         if params is None:
             continue
         if not isinstance(params, dict):
-            raise TypeError(f"{name} must be a dict of {cls.__name__} parameters or None; got {type(params).__name__}.")
+            raise TypeError(
+                f"{name} must be a dict of {cls.__name__} parameters or None; got {type(params).__name__}."
+            )
         unknown = sorted(set(params) - set(cls().get_params(deep=False)))
         if unknown:
             raise ValueError(f"{name} names parameters {cls.__name__} does not have: {', '.join(unknown)}.")

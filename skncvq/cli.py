@@ -317,7 +317,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--tokenizer-params",
         default=None,
-        help='JSON object of NCVQVAETransformer parameters for every cell, e.g. \'{"latent_width": 8}\'',
+        help="JSON object of NCVQVAETransformer parameters for every cell, e.g. '{\"latent_width\": 8}'",
     )
     bench.add_argument(
         "--sampler-params", default=None, help="JSON object of MaskGITSampler parameters for every cell"

@@ -57,7 +57,10 @@ class NCVQVAETransformer(CPUFallbackMixin, ClassNamePrefixFeaturesOutMixin, Tran
         (``skncvq.nn.config.auto_latent_width``): about one latent step per 16 samples, the
         reference code's 8 for short series and the thesis text's 32 for long ones. At width 8,
         series of 500 samples lose the frequency band their classes differ in within a CPU
-        budget (see ``benchmarks/README.md``). The width used is ``config_.latent_width``.
+        budget (see ``benchmarks/README.md``). A wider grid gives the prior more tokens per
+        series: with many classes of few series each and a short prior budget (ShapesAll: 60
+        classes of 10 series, a few minutes on a CPU) ``latent_width=8`` samples better. The
+        width used is ``config_.latent_width``.
     n_res_blocks : int, default=4
         Residual blocks in the encoder and in the decoder.
     codebook_size : int, default=32

@@ -5,7 +5,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-__all__ = ["AUTO_SAMPLES_PER_STEP", "NCVQVAEConfig", "auto_latent_width", "n_downsample_blocks", "stft_frames"]
+__all__ = [
+    "AUTO_SAMPLES_PER_STEP",
+    "NCVQVAEConfig",
+    "auto_latent_width",
+    "n_downsample_blocks",
+    "stft_frames",
+]
 
 # latent_width="auto": one latent step per about this many samples, the target width kept in [8, 32]
 AUTO_SAMPLES_PER_STEP = 16
