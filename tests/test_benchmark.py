@@ -190,8 +190,9 @@ def test_summary_puts_reference_means_beside_ours(tmp_path):
     assert values["fid_uncond ref"] == "3.000" and values["seeds"] == "2"
 
 
-def test_benchmark_command(home, tmp_path, capsys):
-    args = [
+def _command(home, out) -> list[str]:
+    """``skncvq benchmark`` on one tiny cell: SynA, naive, seed 0, 6 s budget; ``--out`` last."""
+    return [
         "benchmark",
         "--datasets",
         "SynA",
@@ -208,8 +209,12 @@ def test_benchmark_command(home, tmp_path, capsys):
         "--data-home",
         str(home),
         "--out",
-        str(tmp_path),
+        str(out),
     ]
+
+
+def test_benchmark_command(home, tmp_path, capsys):
+    args = _command(home, tmp_path)
     assert main(args) == 0
     out = capsys.readouterr().out
     assert "1 rows in" in out and "| SynA | naive |" in out
@@ -245,23 +250,7 @@ def test_parameter_overrides_are_part_of_the_cell(home, tmp_path, capsys):
     import json
 
     base = [
-        "benchmark",
-        "--datasets",
-        "SynA",
-        "--configs",
-        "naive",
-        "--seeds",
-        "0",
-        "--budget",
-        "6",
-        "--evaluator-budget",
-        "1",
-        "--cas-budget",
-        "1",
-        "--data-home",
-        str(home),
-        "--out",
-        str(tmp_path),
+        *_command(home, tmp_path),
         "--tokenizer-params",
         json.dumps(TINY_TOK),
         "--sampler-params",
