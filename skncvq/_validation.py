@@ -124,11 +124,14 @@ def check_param(
         raise ValueError(f"{name} must be <= {high}; got {value!r}.")
 
 
-def check_training_params(est: Any) -> None:
+def check_training_params(est: Any, *, auto_batch: bool = False) -> None:
     """The training parameters every estimator shares: epochs, time budget, batch, optimiser,
-    precision, device, verbosity."""
-    for name in ("max_epochs", "batch_size"):
-        check_param(name, getattr(est, name), kind=int, low=1)
+    precision, device, verbosity. With ``auto_batch`` the batch size may also be "auto"."""
+    check_param("max_epochs", est.max_epochs, kind=int, low=1)
+    if not (auto_batch and isinstance(est.batch_size, str)):
+        check_param("batch_size", est.batch_size, kind=int, low=1)
+    elif est.batch_size != "auto":
+        raise ValueError(f"batch_size must be a positive int or 'auto'; got {est.batch_size!r}.")
     check_param("max_time", est.max_time, kind=float, low=0, allow_none=True)
     check_param("lr", est.lr, kind=float, low=0)
     check_param("weight_decay", est.weight_decay, kind=float, low=0)

@@ -206,6 +206,44 @@ def test_unconditional_fit_and_errors(setup):
         ).fit_resample(X, labels)
 
 
+def test_auto_batch_size_keeps_a_batch_near_5120_tokens(setup):
+    from skncvq.estimators.sampler import auto_prior_batch
+
+    # token grids of the benchmark datasets: 5x8 (ECG5000), 5x12 (ElectricDevices), 5x17 (Trace),
+    # 5x31 (FordA), 5x32 (ShapesAll, Mallat); larger grids go down to 8, never below
+    assert [auto_prior_batch(5 * w) for w in (8, 12, 16, 17, 31, 32, 64, 200)] == [
+        64,
+        64,
+        64,
+        32,
+        32,
+        32,
+        16,
+        8,
+    ]
+    with pytest.raises(ValueError, match="n_tokens"):
+        auto_prior_batch(0)
+    X, labels, sampler, _ = setup
+    params = {**PRIOR, "max_epochs": 1}
+    assert sampler.batch_size_ == 64  # set explicitly in PRIOR
+    auto = MaskGITSampler(sampler.tokenizer_, random_state=0, **{**params, "batch_size": "auto"}).fit(
+        X, labels
+    )
+    assert auto.batch_size == "auto" and auto.batch_size_ == auto_prior_batch(
+        int(np.prod(sampler.token_shape_))
+    )
+    few = MaskGITSampler(sampler.tokenizer_, random_state=0, **{**params, "batch_size": "auto"}).fit(
+        X[:20], labels[:20]
+    )
+    assert few.batch_size_ == 20  # never more than the series there are
+    for bad, match in (
+        ("big", "batch_size must be a positive int or 'auto'"),
+        (0, "batch_size must be >= 1"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            MaskGITSampler(sampler.tokenizer_, **{**params, "batch_size": bad}).fit(X, labels)
+
+
 def test_joblib_roundtrip_gives_same_samples(setup, tmp_path):
     _, _, sampler, _ = setup
     path = tmp_path / "sampler.joblib"

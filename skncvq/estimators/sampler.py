@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import math
 import numbers
 
 import numpy as np
@@ -15,12 +16,28 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 from .._validation import as_series_array, check_param, check_training_params
 from ..nn import MaskGIT, MaskGITConfig
 from ..training import CosineBudget, PriorNet
+from ._resampling import resampling_targets
 from ._torch_utils import CPUFallbackMixin, draw_seed, eval_mode, resolve_device, resolve_precision
 from .tokenizer import NCVQVAETransformer
 
 __all__ = ["MaskGITSampler"]
 
 _SAMPLE_BATCH = 256
+_BATCH_TOKENS = 5120  # tokens per prior batch of batch_size="auto"
+
+
+def auto_prior_batch(n_tokens: int) -> int:
+    """Batch size of ``batch_size="auto"``: the largest power of two up to
+    ``5120 / n_tokens``, kept within [8, 64].
+
+    Examples
+    --------
+    >>> auto_prior_batch(5 * 8), auto_prior_batch(5 * 17), auto_prior_batch(5 * 31)
+    (64, 32, 32)
+    """
+    if n_tokens < 1:
+        raise ValueError(f"n_tokens must be >= 1; got {n_tokens}.")
+    return int(min(64, max(8, 2 ** math.floor(math.log2(_BATCH_TOKENS / n_tokens)))))
 
 
 class MaskGITSampler(CPUFallbackMixin, BaseEstimator):
@@ -72,9 +89,15 @@ class MaskGITSampler(CPUFallbackMixin, BaseEstimator):
         Prior training epochs (reference 1000).
     max_time : float or None, default=None
         Optional wall-clock budget in seconds for the prior's training.
-    batch_size : int, default=64
+    batch_size : int or "auto", default="auto"
         Reference 256. Under a time budget on a CPU the prior is short of optimizer steps, and
-        64 gave a lower validation FID (benchmarks/results/tuning.md).
+        a training epoch takes about as long at half the batch. "auto" keeps a batch at about
+        5120 tokens: the largest power of two up to ``5120 / n_tokens`` kept within [8, 64],
+        where ``n_tokens`` is the token grid's size. That gives 64 for the grids of short
+        series (up to 80 tokens, e.g. 5x8; 64 beat 256 on an ECG5000 validation split) and 32
+        for the 5x31 / 5x32 grids of series of 500 samples or more, where 32 beat 64 on the
+        ShapesAll and FordA validation splits (``benchmarks/results/tuning.md``). The batch
+        used is ``batch_size_``.
     lr : float, default=1e-3
     weight_decay : float, default=1e-3
     sampling_strategy : str, dict or float, default="auto"
@@ -109,6 +132,9 @@ class MaskGITSampler(CPUFallbackMixin, BaseEstimator):
         Per-epoch ``train_loss`` and ``dur``.
     precision_, sample_precision_ : str
         Precision used for training and for sampling.
+    batch_size_ : int
+        Training batch size used (``batch_size``, resolved when "auto", at most the number of
+        series).
 
     Examples
     --------
@@ -148,7 +174,7 @@ class MaskGITSampler(CPUFallbackMixin, BaseEstimator):
         choice_temperature: float = 4.0,
         max_epochs: int = 300,
         max_time: float | None = None,
-        batch_size: int = 64,
+        batch_size: int | str = "auto",
         lr: float = 1e-3,
         weight_decay: float = 1e-3,
         sampling_strategy: str | dict | float = "auto",
@@ -181,7 +207,7 @@ class MaskGITSampler(CPUFallbackMixin, BaseEstimator):
         self.verbose = verbose
 
     def _check_params(self) -> None:
-        check_training_params(self)
+        check_training_params(self, auto_batch=True)
         for name in ("hidden_dim", "n_layers", "n_heads"):
             check_param(name, getattr(self, name), kind=int, low=1)
         if self.hidden_dim % self.n_heads:
@@ -278,7 +304,8 @@ class MaskGITSampler(CPUFallbackMixin, BaseEstimator):
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             module = MaskGIT(self.config_)
-        batch_size = min(self.batch_size, len(arr))
+        batch_size = auto_prior_batch(tokens.shape[1]) if self.batch_size == "auto" else self.batch_size
+        self.batch_size_ = min(int(batch_size), len(arr))
         self.net_ = PriorNet(
             module=module,
             criterion=torch.nn.CrossEntropyLoss,  # unused: the module computes its masked loss
@@ -286,7 +313,7 @@ class MaskGITSampler(CPUFallbackMixin, BaseEstimator):
             lr=self.lr,
             optimizer__weight_decay=self.weight_decay,
             max_epochs=self.max_epochs,
-            batch_size=batch_size,
+            batch_size=self.batch_size_,
             iterator_train__shuffle=True,
             iterator_train__generator=torch.Generator().manual_seed(seed + 1),
             train_split=None,
@@ -378,45 +405,6 @@ class MaskGITSampler(CPUFallbackMixin, BaseEstimator):
         tokens = self.sample_tokens(n_samples, y, random_state)  # checks fitted state first
         return self.tokenizer_.decode(tokens)
 
-    def _targets(self, y: np.ndarray) -> dict:
-        labels, counts = np.unique(y, return_counts=True)
-        count = dict(zip(labels.tolist(), counts.tolist()))
-        majority = max(count, key=count.get)
-        minority = min(count, key=count.get)
-        strategy = self.sampling_strategy
-        if isinstance(strategy, str):
-            if strategy in ("auto", "not majority"):
-                return {c: count[majority] - n for c, n in count.items() if c != majority}
-            if strategy == "minority":
-                return {minority: count[majority] - count[minority]}
-            if strategy == "all":
-                return {c: count[majority] - n for c, n in count.items()}
-            raise ValueError(
-                f"sampling_strategy={strategy!r} is not one of 'auto', 'not majority', 'minority', 'all', "
-                "a dict or a float."
-            )
-        if isinstance(strategy, dict):
-            out = {}
-            for c, target in strategy.items():
-                if c not in count:
-                    raise ValueError(f"sampling_strategy names label {c!r}, which is not in y.")
-                if target < count[c]:
-                    raise ValueError(
-                        f"sampling_strategy asks for {target} series of {c!r}, fewer than its {count[c]}."
-                    )
-                out[c] = target - count[c]
-            return out
-        if isinstance(strategy, numbers.Real):
-            if len(count) != 2:
-                raise ValueError("a float sampling_strategy is only defined for binary targets.")
-            target = int(round(strategy * count[majority]))
-            if not 0 < strategy <= 1 or target < count[minority]:
-                raise ValueError(
-                    f"sampling_strategy={strategy} must lie in (0, 1] and not shrink the minority class."
-                )
-            return {minority: target - count[minority]}
-        raise ValueError(f"sampling_strategy must be a string, dict or float; got {strategy!r}.")
-
     def fit_resample(self, X, y) -> tuple[np.ndarray, np.ndarray]:
         """Fit on ``(X, y)`` and return it topped up with synthetic series (imbalanced-learn's
         sampler contract), so the sampler can be a step of an ``imblearn`` pipeline.
@@ -430,7 +418,7 @@ class MaskGITSampler(CPUFallbackMixin, BaseEstimator):
         arr = as_series_array(X)
         y = column_or_1d(np.asarray(y))
         new_X, new_y = [arr], [y]
-        for label, n_new in self._targets(y).items():
+        for label, n_new in resampling_targets(self.sampling_strategy, y).items():
             if n_new > 0:
                 new_X.append(self.sample(n_new, y=label))
                 new_y.append(np.full(n_new, label, dtype=y.dtype))
