@@ -55,6 +55,9 @@ CANDIDATES = {
     "default w32 prior-b32": dict(
         config="default", tokenizer_params=dict(latent_width=32), sampler_params=dict(batch_size=32)
     ),
+    # the package defaults as they are (latent_width="auto"), and with the prior batch halved
+    "default auto": dict(config="default"),
+    "default auto prior-b32": dict(config="default", sampler_params=dict(batch_size=32)),
 }
 METRICS = [
     "svm_acc",

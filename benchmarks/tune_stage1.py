@@ -1,0 +1,139 @@
+"""Tune the stage-1 knobs (SSL weight, learning rate, projector width) on validation splits.
+
+For each dataset: the stratified 75/25 cut of the official train split that tune.py uses (the
+test split is never read). Per candidate, an ``NCVQVAETransformer`` with the package defaults
+plus the candidate's parameters is fitted on the 75 % part for ``--time`` seconds (the stage-1
+share of a benchmark budget: 288 s of 480) and scored on the 25 % part: KNN / linear-SVM probe
+accuracy on the default output and reconstruction MSE (time and STFT domain). The candidate
+``naive`` (plain VQ-VAE, same time) is the reference for reconstruction parity. Rows go to
+results/tuning_stage1.csv as they finish (reruns skip finished rows); ``--summary`` writes
+tuning_stage1.md with each candidate's scores and the mean over datasets of its SVM accuracy and
+its reconstruction MSE relative to ``naive``.
+
+Usage:
+  python benchmarks/tune_stage1.py --data-home DIR --datasets ECG5000,ElectricDevices \
+      --time 144 --threads 2
+  python benchmarks/tune_stage1.py --summary
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from _common import RESULTS, append_row, markdown_table, read_rows, validation_split
+
+CSV = RESULTS / "tuning_stage1.csv"
+CANDIDATES = {
+    "default": {},
+    "naive": {"ssl": None},
+    "ssl_weight 0.3": {"ssl_weight": 0.3},
+    "ssl_weight 3": {"ssl_weight": 3.0},
+    "lr 3e-3": {"lr": 3e-3},
+    "lr 3e-4": {"lr": 3e-4},
+    "projector 128": {"projector_dim": 128},
+    "projector 2048": {"projector_dim": 2048},
+}
+METRICS = ["svm_acc", "knn_acc", "recon_mse_time", "recon_mse_stft", "epochs"]
+
+
+def run(args) -> None:
+    import json
+
+    import torch
+
+    from skncvq import NCVQVAETransformer
+    from skncvq.benchmark import _cpu_name
+    from skncvq.metrics import probe_scores
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    done = {(r["dataset"], r["candidate"], r["seed"], r["time_s"]) for r in read_rows(CSV)}
+    names = args.candidates.split(",") if args.candidates else list(CANDIDATES)
+    unknown = sorted(set(names) - set(CANDIDATES))
+    if unknown:
+        raise SystemExit(f"unknown candidates {unknown}; expected names from {sorted(CANDIDATES)}")
+    for dataset in args.datasets.split(","):
+        X_fit, X_val, y_fit, y_val = validation_split(dataset, args.data_home)
+        for name in names:
+            if (dataset, name, str(args.seed), str(float(args.time))) in done:
+                continue
+            tok = NCVQVAETransformer(
+                max_epochs=1000, max_time=args.time, random_state=args.seed, **CANDIDATES[name]
+            )
+            t0 = time.perf_counter()
+            tok.fit(X_fit)
+            fit_s = time.perf_counter() - t0
+            rec = tok.reconstruction_errors(X_val)
+            probes = probe_scores(tok, X_fit, y_fit, X_val, y_val)
+            row = dict(
+                dataset=dataset,
+                candidate=name,
+                seed=args.seed,
+                time_s=float(args.time),
+                params=json.dumps(CANDIDATES[name]),
+                epochs=tok.n_epochs_,
+                fit_s=round(fit_s, 1),
+                svm_acc=round(probes["svm"], 4),
+                knn_acc=round(probes["knn"], 4),
+                recon_mse_time=round(rec["time"], 5),
+                recon_mse_stft=round(rec["stft"], 5),
+                latent_width=tok.config_.latent_width,
+                threads=args.threads or "",
+                cpu=_cpu_name(),
+            )
+            append_row(CSV, row)
+            print({k: row[k] for k in ["dataset", "candidate", *METRICS]}, flush=True)
+
+
+def summary() -> str:
+    import pandas as pd
+
+    rows = pd.DataFrame(read_rows(CSV))
+    for m in METRICS:
+        rows[m] = rows[m].astype(float)
+    per = rows.groupby(["dataset", "time_s", "candidate"])[METRICS].mean().reset_index()
+    naive = per[per.candidate == "naive"].set_index(["dataset", "time_s"])["recon_mse_time"]
+    per["recon_vs_naive"] = [
+        r.recon_mse_time / naive.get((r.dataset, r.time_s), float("nan")) for r in per.itertuples()
+    ]
+    mean = per.groupby("candidate")[["svm_acc", "knn_acc", "recon_vs_naive"]].mean().reset_index()
+    mean["datasets"] = per.groupby("candidate").size().values
+    fmt = lambda v: f"{v:.3f}" if abs(v) < 10 else f"{v:.1f}"  # noqa: E731
+    for frame, cols in (
+        (per, [*METRICS, "recon_vs_naive"]),
+        (mean, ["svm_acc", "knn_acc", "recon_vs_naive"]),
+    ):
+        for m in cols:
+            frame[m] = frame[m].map(fmt)
+    text = (
+        "Stage-1 knobs on validation splits (train split cut 75/25; the test split is not used). "
+        "`recon_vs_naive`: reconstruction MSE (time domain) over the plain VQ-VAE's at the same "
+        "time.\n\n"
+    )
+    text += markdown_table(
+        per.to_dict("records"), ["dataset", "time_s", "candidate", *METRICS, "recon_vs_naive"]
+    )
+    text += "\nMean over datasets:\n\n"
+    text += markdown_table(
+        mean.to_dict("records"), ["candidate", "datasets", "svm_acc", "knn_acc", "recon_vs_naive"]
+    )
+    (RESULTS / "tuning_stage1.md").write_text(text)
+    return text
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-home", default=None)
+    parser.add_argument("--datasets", default="ECG5000,ElectricDevices")
+    parser.add_argument("--candidates", default=None, help="comma-separated names from CANDIDATES")
+    parser.add_argument("--time", type=float, default=288.0, help="stage-1 seconds per fit")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--summary", action="store_true")
+    args = parser.parse_args()
+    print(summary() if args.summary else run(args) or "")
+
+
+if __name__ == "__main__":
+    main()
