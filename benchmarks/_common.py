@@ -18,6 +18,15 @@ def read_rows(path: Path) -> list[dict]:
     return read_csv_rows(path)
 
 
+def numeric_rows(paths, columns):
+    """The rows of one or more result CSVs as a DataFrame, ``columns`` as floats."""
+    import pandas as pd
+
+    paths = [paths] if isinstance(paths, Path) else list(paths)
+    rows = pd.DataFrame([r for path in paths for r in read_rows(path)])
+    return rows.astype({c: float for c in columns})
+
+
 def markdown_table(rows: list[dict], columns: list[str]) -> str:
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     for r in rows:

@@ -24,7 +24,7 @@ import argparse
 import json
 import time
 
-from _common import RESULTS, append_row, markdown_table, read_rows, validation_split
+from _common import RESULTS, append_row, markdown_table, numeric_rows, read_rows, validation_split
 
 CSV = RESULTS / "tuning.csv"
 CANDIDATES = {
@@ -127,9 +127,7 @@ def run(args) -> None:
 def summary() -> str:
     import pandas as pd
 
-    rows = pd.DataFrame([r for f in sorted(RESULTS.glob("tuning*.csv")) for r in read_rows(f)])
-    for m in METRICS:
-        rows[m] = rows[m].astype(float)
+    rows = numeric_rows(sorted(RESULTS.glob("tuning*.csv")), METRICS)
     per = rows.groupby(["candidate", "dataset"])[METRICS].mean().reset_index()
     mean = rows.groupby("candidate")[METRICS].mean().reset_index()
     mean.insert(1, "dataset", "mean")

@@ -20,7 +20,7 @@ import argparse
 import json
 import time
 
-from _common import RESULTS, append_row, markdown_table, read_rows, validation_split
+from _common import RESULTS, append_row, markdown_table, numeric_rows, read_rows, validation_split
 
 CSV = RESULTS / "tuning_sampling.csv"
 SETTINGS = {
@@ -103,9 +103,7 @@ def run(args) -> None:
 def summary() -> str:
     import pandas as pd
 
-    rows = pd.DataFrame(read_rows(CSV))
-    for m in METRICS:
-        rows[m] = rows[m].astype(float)
+    rows = numeric_rows(CSV, METRICS)
     per = rows.groupby(["setting", "dataset"])[METRICS].mean().reset_index()
     mean = rows.groupby("setting")[METRICS].mean().reset_index()
     mean.insert(1, "dataset", "mean")

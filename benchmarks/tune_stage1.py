@@ -6,8 +6,8 @@ plus the candidate's parameters is fitted on the 75 % part for ``--time`` second
 share of a benchmark budget: 288 s of 480) and scored on the 25 % part: KNN / linear-SVM probe
 accuracy on the default output and reconstruction MSE (time and STFT domain). The candidate
 ``naive`` (plain VQ-VAE, same time) is the reference for reconstruction parity. Rows go to
-results/tuning_stage1.csv as they finish (reruns skip finished rows); ``--summary`` writes
-tuning_stage1.md with each candidate's scores and the mean over datasets of its SVM accuracy and
+results/stage1_knobs.csv as they finish (reruns skip finished rows); ``--summary`` writes
+stage1_knobs.md with each candidate's scores and the mean over datasets of its SVM accuracy and
 its reconstruction MSE relative to ``naive``.
 
 Usage:
@@ -21,9 +21,9 @@ from __future__ import annotations
 import argparse
 import time
 
-from _common import RESULTS, append_row, markdown_table, read_rows, validation_split
+from _common import RESULTS, append_row, markdown_table, numeric_rows, read_rows, validation_split
 
-CSV = RESULTS / "tuning_stage1.csv"
+CSV = RESULTS / "stage1_knobs.csv"
 CANDIDATES = {
     "default": {},
     "naive": {"ssl": None},
@@ -87,11 +87,8 @@ def run(args) -> None:
 
 
 def summary() -> str:
-    import pandas as pd
 
-    rows = pd.DataFrame(read_rows(CSV))
-    for m in METRICS:
-        rows[m] = rows[m].astype(float)
+    rows = numeric_rows(CSV, METRICS)
     per = rows.groupby(["dataset", "time_s", "candidate"])[METRICS].mean().reset_index()
     naive = per[per.candidate == "naive"].set_index(["dataset", "time_s"])["recon_mse_time"]
     per["recon_vs_naive"] = [
@@ -118,7 +115,7 @@ def summary() -> str:
     text += markdown_table(
         mean.to_dict("records"), ["candidate", "datasets", "svm_acc", "knn_acc", "recon_vs_naive"]
     )
-    (RESULTS / "tuning_stage1.md").write_text(text)
+    (RESULTS / "stage1_knobs.md").write_text(text)
     return text
 
 
