@@ -58,6 +58,8 @@ CANDIDATES = {
     # the package defaults as they are (latent_width="auto"), and with the prior batch halved
     "default auto": dict(config="default"),
     "default auto prior-b32": dict(config="default", sampler_params=dict(batch_size=32)),
+    # a narrower prior: ~2.5x the optimizer steps in the same time where the prior is starved
+    "default auto prior-h64": dict(config="default", sampler_params=dict(hidden_dim=64)),
 }
 METRICS = [
     "svm_acc",
