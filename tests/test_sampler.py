@@ -244,6 +244,41 @@ def test_auto_batch_size_keeps_a_batch_near_5120_tokens(setup):
             MaskGITSampler(sampler.tokenizer_, **{**params, "batch_size": bad}).fit(X, labels)
 
 
+def test_auto_width_narrows_the_prior_on_large_training_sets(setup):
+    from skncvq.estimators.sampler import auto_prior_width
+
+    # training tokens (series x grid): ECG5000 500 x 40, ShapesAll 600 x 160 keep 128;
+    # ElectricDevices 8926 x 60 and FordA 3601 x 155 get 64; the switch is above 2**18
+    assert [auto_prior_width(n, t) for n, t in ((500, 40), (600, 160), (8926, 60), (3601, 155))] == [
+        128,
+        128,
+        64,
+        64,
+    ]
+    assert auto_prior_width(2**12, 2**6) == 128 and auto_prior_width(2**12 + 1, 2**6) == 64
+    with pytest.raises(ValueError, match="n_series and n_tokens"):
+        auto_prior_width(0, 40)
+    X, labels, sampler, _ = setup
+    params = {**PRIOR, "max_epochs": 1, "n_layers": 1}
+    auto = MaskGITSampler(sampler.tokenizer_, random_state=0, **{**params, "hidden_dim": "auto"}).fit(
+        X, labels
+    )
+    assert auto.hidden_dim == "auto" and auto.config_.hidden_dim == 128
+    assert auto.net_.module_.token_emb.embedding_dim == 128
+    assert MaskGITSampler().hidden_dim == "auto"
+    for bad, match in (
+        ("wide", "hidden_dim must be a positive int or 'auto'"),
+        (0, "hidden_dim must be >= 1"),
+        (30, r"hidden_dim \(30\) must be divisible by n_heads \(4\)"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            MaskGITSampler(sampler.tokenizer_, **{**params, "hidden_dim": bad, "n_heads": 4}).fit(X, labels)
+    with pytest.raises(
+        ValueError, match=r"hidden_dim 'auto' \(64 or 128\) must be divisible by n_heads \(3\)"
+    ):
+        MaskGITSampler(sampler.tokenizer_, **{**params, "hidden_dim": "auto", "n_heads": 3}).fit(X, labels)
+
+
 def test_joblib_roundtrip_gives_same_samples(setup, tmp_path):
     _, _, sampler, _ = setup
     path = tmp_path / "sampler.joblib"

@@ -24,6 +24,7 @@ __all__ = ["MaskGITSampler"]
 
 _SAMPLE_BATCH = 256
 _BATCH_TOKENS = 5120  # tokens per prior batch of batch_size="auto"
+_NARROW_TOKENS = 2**18  # training tokens above which hidden_dim="auto" narrows the prior
 
 
 def auto_prior_batch(n_tokens: int) -> int:
@@ -38,6 +39,20 @@ def auto_prior_batch(n_tokens: int) -> int:
     if n_tokens < 1:
         raise ValueError(f"n_tokens must be >= 1; got {n_tokens}.")
     return int(min(64, max(8, 2 ** math.floor(math.log2(_BATCH_TOKENS / n_tokens)))))
+
+
+def auto_prior_width(n_series: int, n_tokens: int) -> int:
+    """Transformer width of ``hidden_dim="auto"``: 128, or 64 once the training set holds more
+    than 2**18 tokens (``n_series * n_tokens``).
+
+    Examples
+    --------
+    >>> auto_prior_width(500, 5 * 8), auto_prior_width(3601, 5 * 31)
+    (128, 64)
+    """
+    if n_series < 1 or n_tokens < 1:
+        raise ValueError(f"n_series and n_tokens must be >= 1; got {n_series} and {n_tokens}.")
+    return 128 if n_series * n_tokens <= _NARROW_TOKENS else 64
 
 
 class MaskGITSampler(CPUFallbackMixin, BaseEstimator):
@@ -56,8 +71,15 @@ class MaskGITSampler(CPUFallbackMixin, BaseEstimator):
     tokenizer : NCVQVAETransformer or None, default=None
         Stage-1 model; None fits ``NCVQVAETransformer(random_state=random_state)``. An unfitted
         one is cloned and fitted on ``X``; a fitted one is used as is.
-    hidden_dim : int, default=128
-        Transformer width (reference 256; 128 trains about twice as fast on a CPU).
+    hidden_dim : int or "auto", default="auto"
+        Transformer width (reference 256). "auto" is 128, or 64 when the training set holds
+        more than 2**18 tokens (series x token-grid size; ElectricDevices, FordA and FordB in
+        the benchmarks). On a CPU an epoch of a large training set is long, so a time-budgeted
+        prior sees few epochs; width 64 trains about 2.5x the series per second of width 128,
+        and gave lower FID and higher IS and CAS on the ElectricDevices and FordA validation
+        splits at 480 s (``benchmarks/results/tuning.md``). Smaller sets keep 128, which their
+        priors train for hundreds of epochs in the same time. The width used is
+        ``config_.hidden_dim``.
     n_layers : int, default=4
         Transformer layers.
     n_heads : int, default=2
@@ -120,6 +142,8 @@ class MaskGITSampler(CPUFallbackMixin, BaseEstimator):
     ----------
     tokenizer_ : NCVQVAETransformer
         The fitted stage-1 model.
+    config_ : MaskGITConfig
+        Sizes of the prior, with ``hidden_dim`` resolved.
     net_ : PriorNet
         The skorch net; ``net_.module_`` is the :class:`skncvq.nn.MaskGIT`.
     classes_ : ndarray or None
@@ -161,7 +185,7 @@ class MaskGITSampler(CPUFallbackMixin, BaseEstimator):
         self,
         tokenizer: NCVQVAETransformer | None = None,
         *,
-        hidden_dim: int = 128,
+        hidden_dim: int | str = "auto",
         n_layers: int = 4,
         n_heads: int = 2,
         dropout: float = 0.0,
@@ -208,10 +232,17 @@ class MaskGITSampler(CPUFallbackMixin, BaseEstimator):
 
     def _check_params(self) -> None:
         check_training_params(self, auto_batch=True)
-        for name in ("hidden_dim", "n_layers", "n_heads"):
+        if isinstance(self.hidden_dim, str):
+            if self.hidden_dim != "auto":
+                raise ValueError(f"hidden_dim must be a positive int or 'auto'; got {self.hidden_dim!r}.")
+        else:
+            check_param("hidden_dim", self.hidden_dim, kind=int, low=1)
+        for name in ("n_layers", "n_heads"):
             check_param(name, getattr(self, name), kind=int, low=1)
-        if self.hidden_dim % self.n_heads:
-            raise ValueError(f"hidden_dim ({self.hidden_dim}) must be divisible by n_heads ({self.n_heads}).")
+        auto_width = self.hidden_dim == "auto"
+        if (64 if auto_width else self.hidden_dim) % self.n_heads:
+            width = "'auto' (64 or 128)" if auto_width else f"({self.hidden_dim})"
+            raise ValueError(f"hidden_dim {width} must be divisible by n_heads ({self.n_heads}).")
         check_param("dropout", self.dropout, kind=float, low=0, high=1)
         check_param("p_unconditional", self.p_unconditional, kind=float, low=0, high=1)
         check_param("mask_schedule", self.mask_schedule, kind=str, options=("cosine",))
@@ -294,7 +325,9 @@ class MaskGITSampler(CPUFallbackMixin, BaseEstimator):
             n_tokens=tokens.shape[1],
             codebook_size=self.tokenizer_.config_.codebook_size,
             n_classes=n_classes,
-            hidden_dim=self.hidden_dim,
+            hidden_dim=(
+                auto_prior_width(*tokens.shape) if self.hidden_dim == "auto" else int(self.hidden_dim)
+            ),
             n_layers=self.n_layers,
             n_heads=self.n_heads,
             dropout=float(self.dropout),
