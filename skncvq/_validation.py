@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["as_series_array", "check_min_length", "check_param", "min_length"]
+__all__ = ["as_series_array", "check_int_or_auto", "check_min_length", "check_param", "min_length"]
 
 
 def _to_numpy(X: Any) -> np.ndarray:
@@ -124,14 +124,23 @@ def check_param(
         raise ValueError(f"{name} must be <= {high}; got {value!r}.")
 
 
+def check_int_or_auto(name: str, value: Any) -> None:
+    """A size parameter that is a positive int or the string "auto"."""
+    if isinstance(value, str):
+        if value != "auto":
+            raise ValueError(f"{name} must be a positive int or 'auto'; got {value!r}.")
+    else:
+        check_param(name, value, kind=int, low=1)
+
+
 def check_training_params(est: Any, *, auto_batch: bool = False) -> None:
     """The training parameters every estimator shares: epochs, time budget, batch, optimiser,
     precision, device, verbosity. With ``auto_batch`` the batch size may also be "auto"."""
     check_param("max_epochs", est.max_epochs, kind=int, low=1)
-    if not (auto_batch and isinstance(est.batch_size, str)):
+    if auto_batch:
+        check_int_or_auto("batch_size", est.batch_size)
+    else:
         check_param("batch_size", est.batch_size, kind=int, low=1)
-    elif est.batch_size != "auto":
-        raise ValueError(f"batch_size must be a positive int or 'auto'; got {est.batch_size!r}.")
     check_param("max_time", est.max_time, kind=float, low=0, allow_none=True)
     check_param("lr", est.lr, kind=float, low=0)
     check_param("weight_decay", est.weight_decay, kind=float, low=0)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import math
 import numbers
 
 import numpy as np
@@ -13,46 +12,17 @@ from sklearn.exceptions import NotFittedError
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from .._validation import as_series_array, check_param, check_training_params
+from .._validation import as_series_array, check_int_or_auto, check_param, check_training_params
 from ..nn import MaskGIT, MaskGITConfig
 from ..training import CosineBudget, PriorNet
+from ._prior_sizes import auto_prior_batch, auto_prior_width
 from ._resampling import resampling_targets
 from ._torch_utils import CPUFallbackMixin, draw_seed, eval_mode, resolve_device, resolve_precision
 from .tokenizer import NCVQVAETransformer
 
-__all__ = ["MaskGITSampler"]
+__all__ = ["MaskGITSampler", "auto_prior_batch", "auto_prior_width"]
 
 _SAMPLE_BATCH = 256
-_BATCH_TOKENS = 5120  # tokens per prior batch of batch_size="auto"
-_NARROW_TOKENS = 2**18  # training tokens above which hidden_dim="auto" narrows the prior
-
-
-def auto_prior_batch(n_tokens: int) -> int:
-    """Batch size of ``batch_size="auto"``: the largest power of two up to
-    ``5120 / n_tokens``, kept within [8, 64].
-
-    Examples
-    --------
-    >>> auto_prior_batch(5 * 8), auto_prior_batch(5 * 17), auto_prior_batch(5 * 31)
-    (64, 32, 32)
-    """
-    if n_tokens < 1:
-        raise ValueError(f"n_tokens must be >= 1; got {n_tokens}.")
-    return int(min(64, max(8, 2 ** math.floor(math.log2(_BATCH_TOKENS / n_tokens)))))
-
-
-def auto_prior_width(n_series: int, n_tokens: int) -> int:
-    """Transformer width of ``hidden_dim="auto"``: 128, or 64 once the training set holds more
-    than 2**18 tokens (``n_series * n_tokens``).
-
-    Examples
-    --------
-    >>> auto_prior_width(500, 5 * 8), auto_prior_width(3601, 5 * 31)
-    (128, 64)
-    """
-    if n_series < 1 or n_tokens < 1:
-        raise ValueError(f"n_series and n_tokens must be >= 1; got {n_series} and {n_tokens}.")
-    return 128 if n_series * n_tokens <= _NARROW_TOKENS else 64
 
 
 class MaskGITSampler(CPUFallbackMixin, BaseEstimator):
@@ -232,11 +202,7 @@ class MaskGITSampler(CPUFallbackMixin, BaseEstimator):
 
     def _check_params(self) -> None:
         check_training_params(self, auto_batch=True)
-        if isinstance(self.hidden_dim, str):
-            if self.hidden_dim != "auto":
-                raise ValueError(f"hidden_dim must be a positive int or 'auto'; got {self.hidden_dim!r}.")
-        else:
-            check_param("hidden_dim", self.hidden_dim, kind=int, low=1)
+        check_int_or_auto("hidden_dim", self.hidden_dim)
         for name in ("n_layers", "n_heads"):
             check_param(name, getattr(self, name), kind=int, low=1)
         auto_width = self.hidden_dim == "auto"
