@@ -12,6 +12,15 @@ split is never read):
 - the most class-discriminative frequency band of the real series (the rFFT split into
   ``N_BANDS`` equal bands; F statistic of the log band power across classes), and that band's
   F statistic and power (relative to real) in the reconstructions and in the samples.
+- ``h_position`` / ``ce_context``: how predictable the tokens are. ``h_position`` is the mean
+  entropy (nats) of each grid position's token distribution over the diagnosed series, what a
+  sampler that ignores context achieves; ``ce_context`` is the prior's cross-entropy on 5 % of
+  the positions masked, the other 95 % given. When the two are close, a token is hardly
+  predictable from its context, so the prior can only sample near-independent grids.
+- ``acc_iid`` / ``std_iid``: the same sample metrics for grids drawn independently per position
+  from the class's own token distribution at that position (the context-free baseline the
+  prior has to beat); ``top_class_share``: the share of the prior's samples the evaluator puts
+  in its most frequent predicted class (1.0: every sample reads as one class).
 - with ``--prior-time T``: the prior refitted on the saved tokenizer for ``T`` seconds, its last
   training loss, and the same sample metrics (does more prior time help?);
 - with ``--tokenizer-time T``: the tokenizer refitted (same parameters) for ``T`` seconds and
@@ -59,6 +68,11 @@ COLUMNS = [
     "band_f_sample",
     "band_power_recon",
     "band_power_sample",
+    "h_position",
+    "ce_context",
+    "acc_iid",
+    "std_iid",
+    "top_class_share",
 ]
 
 
@@ -73,6 +87,38 @@ def class_f(power: np.ndarray, y: np.ndarray) -> np.ndarray:
     from sklearn.feature_selection import f_classif
 
     return np.nan_to_num(f_classif(np.log(power + 1e-12), y)[0])
+
+
+def position_entropy(tokens: np.ndarray, codebook_size: int) -> float:
+    """Mean over grid positions of the entropy (nats) of the tokens at that position, ``(n, N)``."""
+    counts = np.stack([np.bincount(col, minlength=codebook_size) for col in tokens.T])  # (N, K)
+    p = counts / counts.sum(1, keepdims=True)
+    return float(-(p * np.log(np.where(p > 0, p, 1.0))).sum(1).mean())
+
+
+def context_cross_entropy(sampler, tokens: np.ndarray, y: np.ndarray, *, seed: int, frac=0.05) -> float:
+    """The prior's cross-entropy (nats) on ``frac`` of the positions masked, the rest given."""
+    import torch
+
+    module = sampler.net_.module_.eval()
+    ids = torch.as_tensor(tokens, dtype=torch.long, device=sampler.device_)
+    classes = torch.as_tensor(np.searchsorted(sampler.classes_, y), device=sampler.device_)
+    mask = torch.rand(ids.shape, generator=torch.Generator().manual_seed(seed)) < frac
+    mask = mask.to(ids.device)
+    with torch.no_grad():
+        logits = module(ids.masked_fill(mask, module.mask_id), classes).float()
+    return float(torch.nn.functional.cross_entropy(logits[mask], ids[mask]))
+
+
+def iid_grids(tokens: np.ndarray, y: np.ndarray, *, seed: int) -> np.ndarray:
+    """Grids drawn independently per position from the same class's tokens at that position."""
+    rng = np.random.default_rng(seed)
+    out = np.empty_like(tokens)
+    for c in np.unique(y):
+        rows = np.flatnonzero(y == c)
+        donors = rng.choice(rows, size=(len(rows), tokens.shape[1]))  # a donor series per position
+        out[rows] = tokens[donors, np.arange(tokens.shape[1])]
+    return out
 
 
 def diagnose(tokenizer, sampler, evaluator, X: np.ndarray, y: np.ndarray, *, seed: int) -> dict:
@@ -94,11 +140,24 @@ def diagnose(tokenizer, sampler, evaluator, X: np.ndarray, y: np.ndarray, *, see
         "band_power_recon": float(p_rec[:, band].mean() / p_real[:, band].mean()),
         "band_power_sample": float("nan"),
     }
+    grids = tokenizer.encode(X)  # (n, F, W')
+    flat = grids.reshape(len(X), -1)
+    iid = tokenizer.decode(iid_grids(flat, y, seed=seed).reshape(grids.shape))
+    row.update(
+        h_position=position_entropy(flat, tokenizer.config_.codebook_size),
+        ce_context=float("nan"),
+        acc_iid=float((evaluator.predict(iid) == y).mean()),
+        std_iid=float(iid.std() / X.std()),
+        top_class_share=float("nan"),
+    )
     if sampler is not None:
         samples = sampler.sample(len(y), y=y, random_state=seed)
         p_smp = band_powers(samples)
+        predicted = evaluator.predict(samples)
         row.update(
-            acc_cond=float((evaluator.predict(samples) == y).mean()),
+            ce_context=context_cross_entropy(sampler, flat, y, seed=seed),
+            top_class_share=float(np.unique(predicted, return_counts=True)[1].max() / len(y)),
+            acc_cond=float((predicted == y).mean()),
             std_sample=float(samples.std() / X.std()),
             band_f_sample=float(class_f(p_smp, y)[band]),
             band_power_sample=float(p_smp[:, band].mean() / p_real[:, band].mean()),
@@ -125,9 +184,12 @@ def run(args) -> None:
     prior = (
         f"refit {args.prior_time:g} s" if args.prior_time else ("none" if args.tokenizer_time else "saved")
     )
-    done = {(r["dataset"], r["seed"], r.get("tokenizer") or "saved", r["prior"]) for r in read_rows(CSV)}
+    done = {
+        (r["dataset"], r["seed"], r.get("tokenizer") or "saved", r["prior"], r.get("model_id", ""))
+        for r in read_rows(CSV)
+    }
     for path, dataset, _config, seed, _ in saved_models(args.run, configs="default", datasets=args.datasets):
-        if (dataset, str(seed), tokenizer, prior) in done or (
+        if (dataset, str(seed), tokenizer, prior, model_id(path)) in done or (
             args.seeds and str(seed) not in args.seeds.split(",")
         ):
             continue
@@ -160,6 +222,7 @@ def run(args) -> None:
             prior_epochs=len(sampler.history_) if sampler else 0,
             prior_loss=round(float(losses[-1]), 4),
             n_series=len(y),
+            model_id=model_id(path),
             **{
                 k: round(v, 4) if isinstance(v, float) else v
                 for k, v in diagnose(tok, sampler, evaluator, X, y, seed=seed).items()
@@ -170,21 +233,41 @@ def run(args) -> None:
         print({k: row[k] for k in COLUMNS}, flush=True)
 
 
-def summary() -> str:
+def model_id(path) -> str:
+    """Short content hash of a saved model file, so rows of a replaced model are told apart."""
+    import hashlib
+
+    with open(path, "rb") as fh:
+        return hashlib.sha1(fh.read()).hexdigest()[:10]
+
+
+def summary(run: str) -> str:
     rows = sorted(
         read_rows(CSV), key=lambda r: (r["dataset"], r["seed"], r.get("tokenizer") or "saved", r["prior"])
     )
+    current = {model_id(path) for path, *_ in saved_models(run, configs="default")}
     for r in rows:
         r["tokenizer"] = r.get("tokenizer") or "saved"
+    now = [r for r in rows if r.get("model_id") in current]
+    before = [r for r in rows if r.get("model_id") not in current]
     text = (
         "Stage-2 diagnosis on a stratified subset of each train split (diagnose_stage2.py; the "
         "test split is not read). acc_*: the run's FCN evaluator on real series, their "
         "reconstructions and class-conditional samples for the same labels; std_*: relative to "
         f"the real series; band: the most class-discriminative of {N_BANDS} equal rFFT bands of the "
         "real series (F statistic of log band power across classes), its F in reconstructions "
-        "and samples, and its power relative to real.\n\n"
+        "and samples, and its power relative to real; h_position / ce_context: entropy of each "
+        "position's tokens vs the prior's cross-entropy with 95 % of the grid given; acc_iid / "
+        "std_iid: grids drawn independently per position from the class's tokens; "
+        "top_class_share: the share of samples read as the evaluator's most frequent class.\n\n"
+        f"### The models saved in results/{run} now\n\n"
     )
-    return text + markdown_table(rows, COLUMNS)
+    text += markdown_table(now, COLUMNS)
+    text += (
+        "\n\n### Earlier models (since replaced by reruns under changed defaults; the newer "
+        "columns are empty where these rows predate them)\n\n"
+    )
+    return text + markdown_table(before, COLUMNS)
 
 
 def main() -> None:
@@ -213,7 +296,7 @@ def main() -> None:
     parser.add_argument("--summary", action="store_true")
     args = parser.parse_args()
     if args.summary:
-        text = summary()
+        text = summary(args.run)
         (RESULTS / "diagnose_stage2.md").write_text(text)
         print(text)
     else:

@@ -5,8 +5,11 @@ fixed time it trains fewer epochs of reconstruction. This script fits the naive 
 (``NCVQVAETransformer(ssl=None)``, every other parameter at its default) on each dataset's train
 split for the stage-1 share of a benchmark budget (``Budget(budget).stage1`` of it, the time the
 default tokenizer had in ``results/<run>``), measures the whole-test-split reconstruction MSE,
-and sets it beside the default rows of that run (mean over their seeds). Rows go to
-results/recon_parity.csv as they finish (resumable); --summary writes recon_parity.md.
+and sets it beside the default rows of that run (mean over their seeds). Every row records its
+CPU; the summary compares a dataset's default rows with the naive rows from the same CPU when
+there are any (time-budgeted fits get fewer epochs on a slower CPU), else with all naive rows.
+Rows go to results/recon_parity.csv as they finish (resumable per CPU); --summary writes
+recon_parity.md.
 
 Usage:
   python benchmarks/recon_parity.py --data-home DIR --run default480 --budget 480 --threads 2
@@ -28,15 +31,16 @@ def run(args) -> None:
     import torch
 
     from skncvq import NCVQVAETransformer
-    from skncvq.benchmark import Budget
+    from skncvq.benchmark import Budget, _cpu_name
     from skncvq.datasets import load_ucr
 
     if args.threads:
         torch.set_num_threads(args.threads)
     split = Budget(float(args.budget))
-    done = {(r["dataset"], r["seed"], r["budget_s"]) for r in read_rows(CSV)}
+    cpu = _cpu_name()
+    done = {(r["dataset"], r["seed"], r["budget_s"], r.get("cpu", "")) for r in read_rows(CSV)}
     for dataset in args.datasets.split(","):
-        if (dataset, str(args.seed), str(args.budget)) in done:
+        if (dataset, str(args.seed), str(args.budget), cpu) in done:
             continue
         X_tr, _, X_te, _ = load_ucr(dataset, data_home=args.data_home, download=False)
         tok = NCVQVAETransformer(
@@ -56,9 +60,16 @@ def run(args) -> None:
             recon_mse_time=round(rec["time"], 5),
             recon_mse_stft=round(rec["stft"], 5),
             threads=torch.get_num_threads(),
+            cpu=cpu,
         )
         append_row(CSV, row)
         print(row, flush=True)
+
+
+def _cpus(names) -> str:
+    """Short CPU label(s) of a group of rows: the vendor word, 'not recorded' for old rows."""
+    short = sorted({(n.split("(")[0].split()[0] if n else "not recorded") for n in names})
+    return "+".join(short)
 
 
 def summary(args) -> str:
@@ -70,6 +81,11 @@ def summary(args) -> str:
         for c in ("recon_mse_time", "s1_epochs"):
             df[c] = pd.to_numeric(df[c])
     default = default[default["config"] == "default"]
+    naive["cpu"] = naive.get("cpu", pd.Series("", index=naive.index)).fillna("")
+    default_cpu = default.groupby("dataset")["cpu"].agg(lambda c: c.iloc[0] if c.nunique() == 1 else "")
+    same = naive["cpu"].ne("") & naive["cpu"].eq(naive["dataset"].map(default_cpu))
+    has_same = same.groupby(naive["dataset"]).transform("any")
+    naive = naive[same | ~has_same]  # same-CPU naive rows where a dataset has them
     n = naive.groupby("dataset")[["recon_mse_time", "s1_epochs"]].mean()
     d = default.groupby("dataset")[["recon_mse_time", "s1_epochs"]].mean()
     table = d.merge(n, left_index=True, right_index=True, suffixes=("_default", "_naive")).reset_index()
@@ -79,6 +95,8 @@ def summary(args) -> str:
         + naive.groupby("dataset")["seed"].nunique().astype(str)
     )
     table.insert(1, "seeds (default / naive)", table["dataset"].map(seeds))
+    cpus = default.groupby("dataset")["cpu"].agg(_cpus) + " / " + naive.groupby("dataset")["cpu"].agg(_cpus)
+    table.insert(2, "cpu (default / naive)", table["dataset"].map(cpus))
     table["ratio"] = table["recon_mse_time_default"] / table["recon_mse_time_naive"]
     table["on par"] = table["ratio"].le(PAR).map({True: "yes", False: "no"})
     on_par = int((table["ratio"] <= PAR).sum())
@@ -92,7 +110,7 @@ def summary(args) -> str:
     text = (
         f"Whole-test-split reconstruction MSE (time domain, globally scaled) of the default tokenizer "
         f"(rows of results/{args.run}, mean over seeds) and the naive VQ-VAE fitted for the same "
-        f"stage-1 time; 'on par' = within {PAR}x. On par on {on_par}/{len(table)} datasets.\n\n"
+        f"stage-1 time, on the same CPU where the naive fit has been run there; 'on par' = within {PAR}x. On par on {on_par}/{len(table)} datasets.\n\n"
     )
     text += markdown_table(table.to_dict("records"), list(table.columns))
     (RESULTS / "recon_parity.md").write_text(text)
