@@ -1,0 +1,124 @@
+"""The fitted sampler's generation: labels to class ids, token grids from the prior, series.
+
+A mixin of :class:`~skncvq.MaskGITSampler`, apart from its parameters and training. The host
+provides ``net_`` (the fitted prior's skorch net), ``tokenizer_``, ``classes_``,
+``class_prior_``, ``token_shape_``, ``device_``, ``sample_precision_``, the sampling parameters
+(``n_steps``, ``guidance_scale``, ``temperature``, ``choice_temperature``, ``unconditional``,
+``sampling_strategy``, ``random_state``), ``_check_sampling_params`` and ``fit``.
+"""
+
+from __future__ import annotations
+
+import copy
+import numbers
+
+import numpy as np
+import torch
+from sklearn.utils.validation import check_is_fitted, column_or_1d
+
+from .._validation import as_series_array
+from ._resampling import resampling_targets
+from ._torch_utils import draw_seed, eval_mode
+
+__all__ = ["SamplerInferenceMixin"]
+
+_SAMPLE_BATCH = 256
+
+
+class SamplerInferenceMixin:
+    """``sample_tokens``, ``sample`` and ``fit_resample`` of a fitted sampler; batched, in eval
+    mode, on ``device_``."""
+
+    def _encode_labels(self, n_samples: int, y, seed: int) -> np.ndarray:
+        null = 0 if self.classes_ is None else len(self.classes_)
+        if y is None:
+            if self.classes_ is not None and self.unconditional == "class_prior":
+                if self.class_prior_ is None:
+                    raise ValueError(
+                        "unconditional='class_prior' needs the class frequencies, which this sampler "
+                        "(saved by an older skncvq) does not hold; refit it or use unconditional='null'."
+                    )
+                rng = np.random.default_rng(seed)
+                return rng.choice(null, size=n_samples, p=self.class_prior_).astype(np.int64)
+            return np.full(n_samples, null, dtype=np.int64)
+        if self.classes_ is None:
+            raise ValueError("this sampler was fitted without labels; call sample(n_samples) without y.")
+        labels = np.asarray(y)
+        if labels.ndim == 0:
+            labels = np.repeat(labels[None], n_samples)
+        elif labels.ndim != 1 or len(labels) != n_samples:
+            raise ValueError(f"y must be one label or {n_samples} labels; got shape {labels.shape}.")
+        unknown = sorted({str(v) for v in labels} - {str(c) for c in self.classes_})
+        if unknown or not np.isin(labels, self.classes_).all():
+            raise ValueError(
+                f"label(s) {unknown} were not seen in fit; known classes are {list(self.classes_)}."
+            )
+        return np.searchsorted(self.classes_, labels).astype(np.int64)
+
+    def sample_tokens(self, n_samples: int, y=None, random_state=None) -> np.ndarray:
+        """Token grids ``(n_samples, n_freq, latent_width)`` drawn from the prior."""
+        check_is_fitted(self, "net_")
+        self._check_sampling_params()
+        if not isinstance(n_samples, numbers.Integral) or isinstance(n_samples, bool) or n_samples < 1:
+            raise ValueError(f"n_samples must be a positive integer; got {n_samples!r}.")
+        seed = draw_seed(self.random_state if random_state is None else random_state)
+        classes = self._encode_labels(int(n_samples), y, seed)
+        generator = torch.Generator(device=self.device_).manual_seed(seed)
+        module = self.net_.module_
+        if self.sample_precision_ == "bf16":
+            # a bfloat16 copy of the prior (0.5M parameters, copied in milliseconds) keeps torch's
+            # fused inference path for transformer layers, which autocast would switch off
+            module = copy.deepcopy(module).to(torch.bfloat16)
+        out = []
+        with eval_mode(module):
+            for start in range(0, len(classes), _SAMPLE_BATCH):
+                c = torch.from_numpy(classes[start : start + _SAMPLE_BATCH]).to(self.device_)
+                ids = module.generate(
+                    c,
+                    n_steps=self.n_steps,
+                    guidance_scale=float(self.guidance_scale),
+                    temperature=float(self.temperature),
+                    choice_temperature=float(self.choice_temperature),
+                    generator=generator,
+                )
+                out.append(ids.cpu().numpy())
+        return np.concatenate(out).reshape(len(classes), *self.token_shape_)
+
+    def sample(self, n_samples: int, y=None, random_state=None) -> np.ndarray:
+        """Draw synthetic series.
+
+        Parameters
+        ----------
+        n_samples : int
+            Number of series.
+        y : label, array-like of labels or None
+            One label for all series, or ``n_samples`` labels, in the original label space;
+            None samples unconditionally.
+        random_state : int, RandomState instance or None
+            Seed of this call; None uses the estimator's ``random_state``.
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, length), float32
+        """
+        tokens = self.sample_tokens(n_samples, y, random_state)  # checks fitted state first
+        return self.tokenizer_.decode(tokens)
+
+    def fit_resample(self, X, y) -> tuple[np.ndarray, np.ndarray]:
+        """Fit on ``(X, y)`` and return it topped up with synthetic series (imbalanced-learn's
+        sampler contract), so the sampler can be a step of an ``imblearn`` pipeline.
+
+        Returns
+        -------
+        X_resampled : ndarray of shape (n + n_new, length)
+        y_resampled : ndarray of shape (n + n_new,)
+        """
+        self.fit(X, y)
+        arr = as_series_array(X)
+        y = column_or_1d(np.asarray(y))
+        new_X, new_y = [arr], [y]
+        for label, n_new in resampling_targets(self.sampling_strategy, y).items():
+            if n_new > 0:
+                new_X.append(self.sample(n_new, y=label))
+                new_y.append(np.full(n_new, label, dtype=y.dtype))
+        return np.concatenate(new_X), np.concatenate(new_y)
