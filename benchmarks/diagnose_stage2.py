@@ -189,9 +189,10 @@ def run(args) -> None:
         for r in read_rows(CSV)
     }
     for path, dataset, _config, seed, _ in saved_models(args.run, configs="default", datasets=args.datasets):
-        if (dataset, str(seed), tokenizer, prior, model_id(path)) in done or (
-            args.seeds and str(seed) not in args.seeds.split(",")
-        ):
+        if args.seeds and str(seed) not in args.seeds.split(","):
+            continue
+        mid = model_id(path)
+        if (dataset, str(seed), tokenizer, prior, mid) in done:
             continue
         X_train, y_train, _, _ = load_ucr(dataset, data_home=args.data_home, download=False)
         X, y = X_train, y_train
@@ -222,7 +223,7 @@ def run(args) -> None:
             prior_epochs=len(sampler.history_) if sampler else 0,
             prior_loss=round(float(losses[-1]), 4),
             n_series=len(y),
-            model_id=model_id(path),
+            model_id=mid,
             **{
                 k: round(v, 4) if isinstance(v, float) else v
                 for k, v in diagnose(tok, sampler, evaluator, X, y, seed=seed).items()
