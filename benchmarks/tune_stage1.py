@@ -1,4 +1,4 @@
-"""Tune the stage-1 knobs (SSL weight, learning rate, projector width) on validation splits.
+"""Tune the stage-1 knobs (SSL weight, learning rate, projector width, SSL phase) on validation splits.
 
 For each dataset: the stratified 75/25 cut of the official train split that tune.py uses (the
 test split is never read). Per candidate, an ``NCVQVAETransformer`` with the package defaults
@@ -33,6 +33,8 @@ CANDIDATES = {
     "lr 3e-4": {"lr": 3e-4},
     "projector 128": {"projector_dim": 128},
     "projector 2048": {"projector_dim": 2048},
+    "ssl_until 0.5": {"ssl_until": 0.5},
+    "ssl_until 0.75": {"ssl_until": 0.75},
 }
 METRICS = ["svm_acc", "knn_acc", "recon_mse_time", "recon_mse_stft", "epochs"]
 

@@ -34,6 +34,31 @@ def test_loss_goes_down(ssl, tiny):
         assert tok.history_[-1]["aug_recon"] > 0
 
 
+def test_ssl_until_drops_the_second_view_after_that_share_of_training(tiny, data):
+    tiny.update(max_epochs=4, batch_size=48)  # one step per epoch: progress 0, 1/4, 2/4, 3/4
+    tok = NCVQVAETransformer(ssl_until=0.5, random_state=0, **tiny).fit(data[0])
+    aug = [row["aug_recon"] for row in tok.history_]
+    assert aug[0] > 0 and aug[1] > 0
+    assert aug[2] == 0.0 and aug[3] == 0.0
+    assert [row["ssl"] == 0.0 for row in tok.history_] == [False, False, True, True]
+    full = NCVQVAETransformer(ssl_until=1.0, random_state=0, **tiny).fit(data[0])
+    assert all(row["aug_recon"] > 0 for row in full.history_)
+    with pytest.raises(ValueError, match="ssl_until must be <= 1"):
+        NCVQVAETransformer(ssl_until=1.5).fit(data[0])
+
+
+def test_tokenizer_saved_before_ssl_until_loads_with_the_branch_kept(tiny, data):
+    import pickle
+
+    tok = NCVQVAETransformer(random_state=0, **tiny).fit(data[0])
+    state = tok.__getstate__()
+    del state["ssl_until"]
+    old = NCVQVAETransformer.__new__(NCVQVAETransformer)
+    old.__setstate__(state)
+    assert old.get_params()["ssl_until"] == 1.0
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(old)).transform(data[0]), tok.transform(data[0]))
+
+
 def test_cosine_schedule_decays_to_zero(tiny, data):
     tiny.update(max_epochs=5)
     tok = NCVQVAETransformer(lr=1e-2, random_state=0, **tiny).fit(data[0])

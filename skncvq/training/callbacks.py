@@ -51,7 +51,8 @@ class CosineBudget(Callback):
 
     Progress is the larger of the fraction of optimizer steps done (of ``max_epochs`` epochs) and
     the fraction of ``max_time`` seconds used, so the schedule ends at 0 whichever budget runs out
-    first. When ``max_time`` is reached training stops after the current batch.
+    first. When ``max_time`` is reached training stops after the current batch. The progress at
+    each batch is left in ``net.progress_`` for the training step (phased objectives).
 
     Parameters
     ----------
@@ -86,7 +87,8 @@ class CosineBudget(Callback):
     def on_batch_begin(self, net, training=False, **kwargs) -> None:
         if not training:
             return
-        factor = 0.5 * (1 + math.cos(math.pi * self._progress()))
+        net.progress_ = progress = self._progress()
+        factor = 0.5 * (1 + math.cos(math.pi * progress))
         for group, base in zip(net.optimizer_.param_groups, self.base_lrs_):
             group["lr"] = base * factor
         net.history.record_batch("lr", self.base_lrs_[0] * factor)

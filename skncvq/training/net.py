@@ -46,6 +46,10 @@ class TokenizerNet(PortablePickleMixin, NeuralNet):
         Autocast dtype for the forward pass (the quantizer, STFT and losses stay float32).
     grad_clip : float
         Maximum total gradient norm (``inf`` disables clipping).
+    ssl_until : float
+        Training progress (``progress_``, set each batch by :class:`CosineBudget`; 0 without
+        it) from which the augmented view is no longer drawn and the step is the plain
+        reconstruction objective.
     **kwargs
         Passed to :class:`skorch.NeuralNet`.
     """
@@ -59,6 +63,7 @@ class TokenizerNet(PortablePickleMixin, NeuralNet):
         aug_generator: torch.Generator | None = None,
         precision: str = "fp32",
         grad_clip: float = float("inf"),
+        ssl_until: float = 1.0,
         **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -66,7 +71,9 @@ class TokenizerNet(PortablePickleMixin, NeuralNet):
         self.aug_generator = aug_generator
         self.precision = precision
         self.grad_clip = grad_clip
+        self.ssl_until = ssl_until
         self.nonfinite_run_ = 0
+        self.progress_ = 0.0
 
     def train_step_single(self, batch, **fit_params):
         self._set_training(True)
@@ -74,7 +81,8 @@ class TokenizerNet(PortablePickleMixin, NeuralNet):
         x = Xi.to(self.device)  # (B, 1, L)
         module = self.module_
         x_aug = None
-        if module.projector is not None:
+        until = getattr(self, "ssl_until", 1.0)  # nets saved before ssl_until existed
+        if module.projector is not None and (until >= 1 or getattr(self, "progress_", 0.0) < until):
             generator = self.aug_generator or torch.Generator().manual_seed(0)
             x_aug = augment(x, self.augmentations, generator=generator)
         with torch.autocast(
