@@ -60,6 +60,9 @@ CANDIDATES = {
     "default auto prior-b32": dict(config="default", sampler_params=dict(batch_size=32)),
     # a narrower prior: ~2.5x the optimizer steps in the same time where the prior is starved
     "default auto prior-h64": dict(config="default", sampler_params=dict(hidden_dim=64)),
+    # the SSL branch for the first part of stage 1 only, then the reconstruction objective alone
+    "default ssl_until 0.5": dict(config="default", tokenizer_params=dict(ssl_until=0.5)),
+    "default ssl_until 0.75": dict(config="default", tokenizer_params=dict(ssl_until=0.75)),
 }
 METRICS = [
     "svm_acc",

@@ -41,7 +41,12 @@ def home(tmp_path_factory):
 
 def test_config_names_and_budget_checks():
     assert config_params("naive") == {"ssl": None, "latent_width": 8}
-    assert config_params("vibcreg-gauss") == {"ssl": "vibcreg", "augmentations": "gauss", "latent_width": 8}
+    assert config_params("vibcreg-gauss") == {
+        "ssl": "vibcreg",
+        "augmentations": "gauss",
+        "latent_width": 8,
+        "ssl_until": 1.0,
+    }
     assert config_params("default") == {}
     with pytest.raises(ValueError, match="unknown configuration"):
         config_params("simclr-slice")

