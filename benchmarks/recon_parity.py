@@ -9,7 +9,7 @@ and sets it beside the default rows of that run (mean over their seeds). Every r
 CPU; the summary compares a dataset's default rows with the naive rows from the same CPU when
 there are any (time-budgeted fits get fewer epochs on a slower CPU), else with all naive rows.
 Rows go to results/recon_parity.csv as they finish (resumable per CPU); --summary writes
-recon_parity.md.
+recon_parity.md (recon_parity_<run>.md for a run other than default480).
 
 Usage:
   python benchmarks/recon_parity.py --data-home DIR --run default480 --budget 480 --threads 2
@@ -113,7 +113,8 @@ def summary(args) -> str:
         f"stage-1 time, on the same CPU where the naive fit has been run there; 'on par' = within {PAR}x. On par on {on_par}/{len(table)} datasets.\n\n"
     )
     text += markdown_table(table.to_dict("records"), list(table.columns))
-    (RESULTS / "recon_parity.md").write_text(text)
+    name = "recon_parity.md" if args.run == "default480" else f"recon_parity_{args.run}.md"
+    (RESULTS / name).write_text(text)
     return text
 
 
