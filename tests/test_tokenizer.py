@@ -42,6 +42,10 @@ def test_ssl_until_drops_the_second_view_after_that_share_of_training(tiny, data
     assert aug[0] > 0 and aug[1] > 0
     assert aug[2] == 0.0 and aug[3] == 0.0
     assert [row["ssl"] == 0.0 for row in tok.history_] == [False, False, True, True]
+    # past ssl_until the projector gets no gradient, so AdamW leaves it alone (no update, no decay)
+    state = tok.net_.optimizer_.state
+    assert {int(state[p]["step"]) for p in tok.net_.module_.projector.parameters()} == {2}
+    assert {int(state[p]["step"]) for p in tok.net_.module_.encoder.parameters()} == {4}
     full = NCVQVAETransformer(ssl_until=1.0, random_state=0, **tiny).fit(data[0])
     assert all(row["aug_recon"] > 0 for row in full.history_)
     with pytest.raises(ValueError, match="ssl_until must be <= 1"):
