@@ -64,9 +64,7 @@ CANDIDATES = {
     "default ssl_until 0.5": dict(config="default", tokenizer_params=dict(ssl_until=0.5)),
     "default ssl_until 0.75": dict(config="default", tokenizer_params=dict(ssl_until=0.75)),
     # the same with stage 1's learning rate tripled (reconstruction parity, results/stage1_knobs.md)
-    "default ssl_until 0.75 lr 3e-3": dict(
-        config="default", tokenizer_params=dict(ssl_until=0.75, lr=3e-3)
-    ),
+    "default ssl_until 0.75 lr 3e-3": dict(config="default", tokenizer_params=dict(ssl_until=0.75, lr=3e-3)),
 }
 METRICS = [
     "svm_acc",

@@ -31,6 +31,7 @@ from ._cell import (
     evaluate,
     fit_evaluator,
     run_cell,
+    sampler_config_params,
 )
 from ._io import append_csv_row, read_csv_rows, write_text_atomic
 from ._summary import summarize
@@ -39,6 +40,7 @@ __all__ = [
     "CONFIGS",
     "Budget",
     "config_params",
+    "sampler_config_params",
     "evaluate",
     "run_cell",
     "run_benchmark",
