@@ -51,14 +51,6 @@ def config_params(config: str) -> dict:
     return {"ssl": ssl, "augmentations": aug, "latent_width": 8, "ssl_until": 1.0}
 
 
-def sampler_config_params(config: str) -> dict:
-    """Sampler parameters of a configuration name (see :func:`config_params`): the seed's seven
-    configurations sample without classifier-free guidance (``guidance_scale=1.0``, the reference's
-    setting, under which the grid was run); ``"default"`` uses the sampler's defaults."""
-    config_params(config)  # validates the name
-    return {} if config == "default" else {"guidance_scale": 1.0}
-
-
 @dataclass(frozen=True)
 class Budget:
     """Split of one cell's training budget (seconds for both stages) between the two fits.
@@ -224,12 +216,7 @@ def evaluate(
     s1_eval_s = time.perf_counter() - t0
     sampler = MaskGITSampler(
         tokenizer=tok,
-        **{
-            "max_epochs": 1000,
-            "max_time": split.seconds * split.prior,
-            **sampler_config_params(config),
-            **(sampler_params or {}),
-        },
+        **{"max_epochs": 1000, "max_time": split.seconds * split.prior, **(sampler_params or {})},
         random_state=seed,
     )
     t0 = time.perf_counter()

@@ -31,7 +31,6 @@ from ._cell import (
     evaluate,
     fit_evaluator,
     run_cell,
-    sampler_config_params,
 )
 from ._io import append_csv_row, read_csv_rows, write_text_atomic
 from ._summary import summarize
@@ -40,7 +39,6 @@ __all__ = [
     "CONFIGS",
     "Budget",
     "config_params",
-    "sampler_config_params",
     "evaluate",
     "run_cell",
     "run_benchmark",

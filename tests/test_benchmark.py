@@ -6,13 +6,7 @@ import pytest
 
 from skncvq import benchmark
 from skncvq._io import read_csv_rows
-from skncvq.benchmark import (
-    Budget,
-    config_params,
-    run_benchmark,
-    sampler_config_params,
-    summarize,
-)
+from skncvq.benchmark import Budget, config_params, run_benchmark, summarize
 from skncvq.cli import main
 from skncvq.datasets import make_synthetic
 
@@ -56,12 +50,6 @@ def test_config_names_and_budget_checks():
     assert config_params("default") == {}
     with pytest.raises(ValueError, match="unknown configuration"):
         config_params("simclr-slice")
-    # the seed's configurations sample as the reference did (no guidance); "default" as the sampler
-    assert sampler_config_params("naive") == {"guidance_scale": 1.0}
-    assert sampler_config_params("barlowtwins-slice") == {"guidance_scale": 1.0}
-    assert sampler_config_params("default") == {}
-    with pytest.raises(ValueError, match="unknown configuration"):
-        sampler_config_params("simclr-slice")
     with pytest.raises(ValueError, match="positive"):
         Budget(0)
     with pytest.raises(TypeError, match="sequences"):

@@ -54,16 +54,16 @@ class MaskGITSampler(SamplerInferenceMixin, CPUFallbackMixin, BaseEstimator):
     p_unconditional : float, default=0.2
         Probability of dropping the class during training (enables guidance and unconditional
         sampling).
-    guidance_scale : float, default=2.0
+    guidance_scale : float, default=1.0
         Classifier-free guidance scale of class-conditional sampling (including the
         class-prior draws of ``unconditional="class_prior"``): the logits are
         ``null + guidance_scale * (conditional - null)``; 1 is plain conditional sampling (the
-        reference's setting). 2 lowered FID and raised IS on three of four validation splits
-        (FordA, FordB, ElectricDevices; ShapesAll, 60 classes of 7 series each, was level on FID
-        and lower on CAS) and 4 broke down on ShapesAll
-        (``benchmarks/results/tuning_guidance.md``). Guidance runs the prior on a conditional
-        and an unconditional copy of the batch, so it halves the sampling rate; set 1 where
-        speed matters more.
+        reference's setting). Guidance runs the prior on a conditional and an unconditional
+        copy of the batch, so any other value halves the sampling rate. 2 lowered FID and
+        raised IS on three of four validation splits (FordA, FordB, ElectricDevices; on
+        ShapesAll, 7-8 series per class, CAS fell), but on the eight test splits it left mean
+        FID and IS about level and lowered CAS, most on the datasets with few series per class
+        (``benchmarks/README.md``, "Guidance on today's models"); 4 broke down on ShapesAll.
     unconditional : {"class_prior", "null"}, default="class_prior"
         How ``sample(n)`` without labels draws from a class-conditional prior: "class_prior"
         first draws each series' label from the training class frequencies and samples it
@@ -163,7 +163,7 @@ class MaskGITSampler(SamplerInferenceMixin, CPUFallbackMixin, BaseEstimator):
         n_heads: int = 2,
         dropout: float = 0.0,
         p_unconditional: float = 0.2,
-        guidance_scale: float = 2.0,
+        guidance_scale: float = 1.0,
         unconditional: str = "class_prior",
         n_steps: int = 10,
         mask_schedule: str = "cosine",
