@@ -60,3 +60,8 @@ def validation_split(dataset: str, data_home=None):
 
     X, y, _, _ = load_ucr(dataset, data_home=data_home, download=False)
     return train_test_split(X, y, test_size=0.25, stratify=y, random_state=0)
+
+
+def short_cpu(name: str) -> str:
+    """Short CPU label of a row's ``cpu`` column: its vendor word, 'not recorded' for old rows."""
+    return name.split("(")[0].split()[0] if name else "not recorded"

@@ -21,7 +21,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from _common import RESULTS, append_row, markdown_table, read_rows
+from _common import RESULTS, append_row, markdown_table, read_rows, short_cpu
 
 CSV = RESULTS / "recon_parity.csv"
 PAR = 1.5  # "on par": within this factor of the naive error (the same rule as claims.py)
@@ -68,8 +68,7 @@ def run(args) -> None:
 
 def _cpus(names) -> str:
     """Short CPU label(s) of a group of rows: the vendor word, 'not recorded' for old rows."""
-    short = sorted({(n.split("(")[0].split()[0] if n else "not recorded") for n in names})
-    return "+".join(short)
+    return "+".join(sorted({short_cpu(n) for n in names}))
 
 
 def summary(args) -> str:
