@@ -277,6 +277,34 @@ def test_non_finite_steps_are_skipped_and_persistent_ones_stop_training(tiny, da
         NCVQVAETransformer(batch_size=4, random_state=0, **{**tiny, "max_epochs": 10}).fit(X)
 
 
+def test_a_non_finite_forward_leaves_codebook_and_batchnorm_statistics_as_they_were(tiny, data, monkeypatch):
+    # a batch whose encoder output is not finite must be skipped without a trace: the EMA codebook
+    # update and the batch-norm running statistics happen in the forward pass, before the loss is
+    # seen, so they are put back; otherwise every later step is non-finite and training "diverges"
+    from skncvq.nn.codec import Encoder
+
+    X, _ = data
+    real_forward = Encoder.forward
+    calls = {"n": 0}
+
+    def nan_on_second_training_call(self, u):
+        z = real_forward(self, u)
+        if self.training:
+            calls["n"] += 1
+            if calls["n"] == 2:
+                return z * float("nan")
+        return z
+
+    monkeypatch.setattr(Encoder, "forward", nan_on_second_training_call)
+    tok = NCVQVAETransformer(ssl=None, batch_size=8, random_state=0, **{**tiny, "max_epochs": 30})
+    tok.fit(X)
+    assert sum(row["skipped_steps"] for row in tok.history_) == 1
+    assert len(tok.history_) == 30
+    assert all(torch.isfinite(b).all() for b in tok.module_.buffers())
+    assert np.isfinite(tok.codebook_).all()
+    assert np.isfinite(tok.transform(X)).all()
+
+
 @pytest.mark.parametrize("length, width, token_width", [(64, 8, 8), (256, 16, 16)])
 def test_auto_latent_width_follows_the_series_length(length, width, token_width, tiny):
     X = np.random.default_rng(0).standard_normal((6, length)).astype(np.float32)

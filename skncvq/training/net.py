@@ -33,7 +33,8 @@ class TokenizerNet(PortablePickleMixin, NeuralNet):
     generator (when the module has an SSL head), runs the forward under autocast when
     ``precision="bf16"``, and records every loss term per batch. Gradients are clipped to
     ``grad_clip`` total norm; a step whose loss or gradient norm is not finite is skipped
-    (no parameter moves; counted in ``skipped_steps``), and training stops with a
+    (no parameter moves, and the buffers the forward pass updated, the EMA codebook and the
+    batch-norm statistics, are put back; counted in ``skipped_steps``), and training stops with a
     ``RuntimeError`` after ``MAX_NONFINITE_STEPS`` such steps in a row.
 
     Parameters
@@ -85,6 +86,10 @@ class TokenizerNet(PortablePickleMixin, NeuralNet):
         if module.projector is not None and (until >= 1 or getattr(self, "progress_", 0.0) < until):
             generator = self.aug_generator or torch.Generator().manual_seed(0)
             x_aug = augment(x, self.augmentations, generator=generator)
+        # the forward moves buffers (the EMA codebook, batch-norm statistics): keep them so that a
+        # skipped step can put them back, else one non-finite batch poisons the codebook for good
+        buffers = list(module.buffers())
+        saved = [b.detach().clone() for b in buffers]
         with torch.autocast(
             device_type=x.device.type, dtype=torch.bfloat16, enabled=self.precision == "bf16"
         ):
@@ -97,6 +102,9 @@ class TokenizerNet(PortablePickleMixin, NeuralNet):
             skipped = not bool(torch.isfinite(norm))
         if skipped:
             module.zero_grad(set_to_none=True)  # the optimizer step leaves every parameter as is
+            with torch.no_grad():
+                for buffer, value in zip(buffers, saved):
+                    buffer.copy_(value)
             self.nonfinite_run_ += 1
             if self.nonfinite_run_ >= MAX_NONFINITE_STEPS:
                 raise RuntimeError(
