@@ -1,4 +1,4 @@
-"""Tune the stage-1 knobs (SSL weight, learning rate, projector width, SSL phase) on validation splits.
+"""Tune the stage-1 knobs (SSL weight, learning rate, projector width, SSL phase, batch) on validation splits.
 
 For each dataset: the stratified 75/25 cut of the official train split that tune.py uses (the
 test split is never read). Per candidate, an ``NCVQVAETransformer`` with the package defaults
@@ -13,7 +13,10 @@ its reconstruction MSE relative to ``naive``.
 Candidates add their parameters to the package defaults *of the day the row ran*: the
 ``default`` rows and the single-knob rows other than ``ssl_until`` ran when ``ssl_until=1.0``
 was the default (before commit 461f388); ``ssl_until 0.75`` is today's default. Finished rows
-are never rerun, so a name keeps the meaning it had when its rows were written.
+are never rerun, so a name keeps the meaning it had when its rows were written. Rows are keyed by
+CPU too: a time-budgeted fit gets more epochs on a faster CPU, so a candidate is rerun on another
+CPU and compared only with the ``naive`` rows of its own CPU (``naive batch 64`` is the reference
+for ``batch 64`` when the default batch is the question).
 
 Usage:
   python benchmarks/tune_stage1.py --data-home DIR --datasets ECG5000,ElectricDevices \
@@ -98,6 +101,7 @@ def run(args) -> None:
                 recon_mse_time=round(rec["time"], 5),
                 recon_mse_stft=round(rec["stft"], 5),
                 latent_width=tok.config_.latent_width,
+                skipped_steps=sum(r.get("skipped_steps", 0) for r in tok.history_),
                 threads=args.threads or "",
                 cpu=cpu,
             )
