@@ -54,6 +54,8 @@ CANDIDATES = {
     "ssl_until 0.75 lr 3e-3": {"ssl_until": 0.75, "lr": 3e-3},
     "batch 64": {"batch_size": 64},
     "naive batch 64": {"ssl": None, "batch_size": 64},
+    "aug_recon 0": {"aug_recon_weight": 0.0},
+    "aug_recon 0 batch 64": {"aug_recon_weight": 0.0, "batch_size": 64},
 }
 METRICS = ["svm_acc", "knn_acc", "recon_mse_time", "recon_mse_stft", "epochs"]
 

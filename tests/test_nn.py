@@ -1,5 +1,6 @@
 import subprocess
 import sys
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -82,6 +83,24 @@ def test_forward_named_outputs_and_shapes():
     terms = model.loss(x, out, x + 0.1)
     terms.total.backward()
     assert all(p.grad is not None for p in model.encoder.parameters())
+    assert all(p.grad is not None for p in model.projector.parameters())
+
+
+def test_zero_aug_recon_weight_skips_decoding_the_second_view_but_keeps_its_ssl_loss():
+    cfg = NCVQVAEConfig(
+        length=64, hidden_dim=16, codebook_dim=16, n_res_blocks=1, ssl="barlowtwins", projector_dim=32
+    )
+    torch.manual_seed(0)
+    model = NCVQVAE(replace(cfg, aug_recon_weight=0.0))
+    calls = []
+    model.decoder.register_forward_hook(lambda *_: calls.append(1))
+    x = torch.randn(6, 1, 64)
+    out = model(x, x + 0.1)
+    assert len(calls) == 1 and out.x_aug_recon is None and out.u_aug_recon is None
+    terms = model.loss(x, out, x + 0.1)
+    assert terms.aug_recon.item() == 0.0 and terms.ssl.item() != 0.0
+    torch.testing.assert_close(terms.total, terms.recon_time + terms.recon_stft + terms.vq + terms.ssl)
+    terms.total.backward()
     assert all(p.grad is not None for p in model.projector.parameters())
 
 

@@ -295,3 +295,26 @@ def test_joblib_roundtrip_gives_same_samples(setup, tmp_path):
     np.testing.assert_allclose(
         np.load(tmp_path / "g.npy"), sampler.sample(4, y="b", random_state=5), rtol=0, atol=1e-5
     )
+
+
+def test_a_non_finite_prior_batch_is_skipped_without_a_trace(monkeypatch):
+    X, y = make_synthetic(40, 64, 2, noise=0.05, random_state=0)
+    tok = NCVQVAETransformer(random_state=0, **{**TOK, "max_epochs": 2}).fit(X)
+    real_forward = MaskGIT.forward
+    calls = {"n": 0}
+
+    def nan_on_second_training_call(self, ids, classes):
+        logits = real_forward(self, ids, classes)
+        if self.training:
+            calls["n"] += 1
+            if calls["n"] == 2:
+                return logits * float("nan")
+        return logits
+
+    monkeypatch.setattr(MaskGIT, "forward", nan_on_second_training_call)
+    sampler = MaskGITSampler(tok, random_state=0, **{**PRIOR, "max_epochs": 4, "batch_size": 8}).fit(X, y)
+    assert all(torch.isfinite(p).all() for p in sampler.net_.module_.parameters())
+    assert np.isfinite([h["train_loss"] for h in sampler.history_[1:]]).all()
+    assert sampler.sample(4, y=0).shape == (4, 64)
+    skipped = sampler.net_.history[:, "batches", :, "skipped_steps"]
+    assert sum(map(sum, skipped)) == 1 and len(sampler.history_) == 4

@@ -50,7 +50,8 @@ class NCVQVAETransformer(
         Multiplier of the SSL loss; None uses the reference weight (1.0 for Barlow Twins, whose
         loss is already divided by the projector width, and 0.01 for VIbCReg).
     aug_recon_weight : float, default=0.1
-        Weight of the augmented view's reconstruction loss.
+        Weight of the augmented view's reconstruction loss. At 0 the augmented view is not
+        decoded at all, which saves a decoder pass per SSL step.
     ssl_until : float, default=0.75
         Fraction of training (of the optimizer steps of ``max_epochs``, or of ``max_time`` when
         that runs out first; the progress the learning-rate schedule follows) during which the

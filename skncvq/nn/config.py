@@ -77,7 +77,8 @@ class NCVQVAEConfig:
     ssl_weight : float
         Multiplier of the SSL loss (reference: 1.0 for Barlow Twins, 0.01 for VIbCReg).
     aug_recon_weight : float
-        Weight of the augmented view's reconstruction loss (reference 0.1).
+        Weight of the augmented view's reconstruction loss (reference 0.1). At 0 the augmented
+        view is not decoded at all, which saves a decoder pass per step.
     dropout : float
         Dropout inside encoder/decoder blocks (reference 0).
     """

@@ -127,11 +127,12 @@ class NCVQVAE(nn.Module):
         if x_aug is not None and self.projector is not None:
             u_aug = self.tf(x_aug)
             z_aug = self.encoder(u_aug)  # same encoder, own batch statistics, no quantization
-            u_aug_recon = self.decoder(z_aug, size)
             out.u_aug = u_aug
             out.z_aug = z_aug
-            out.u_aug_recon = u_aug_recon
-            out.x_aug_recon = self.tf.inverse(u_aug_recon, length)
+            if self.config.aug_recon_weight > 0:  # weight 0: the decoder pass would be thrown away
+                u_aug_recon = self.decoder(z_aug, size)
+                out.u_aug_recon = u_aug_recon
+                out.x_aug_recon = self.tf.inverse(u_aug_recon, length)
             p1 = self.projector(_pool(vq.z_q))
             p2 = self.projector(_pool(z_aug))
             if self.config.ssl == "barlowtwins":
@@ -149,8 +150,10 @@ class NCVQVAE(nn.Module):
         ssl, aug_recon = zero, zero
         if out.ssl_loss is not None and x_aug is not None:
             ssl = self.config.ssl_weight * out.ssl_loss
-            aug_recon = F.mse_loss(out.x_aug_recon.float(), x_aug) + F.mse_loss(
-                out.u_aug_recon.float(), out.u_aug
-            )
-            total = total + ssl + self.config.aug_recon_weight * aug_recon
+            total = total + ssl
+            if out.x_aug_recon is not None:
+                aug_recon = F.mse_loss(out.x_aug_recon.float(), x_aug) + F.mse_loss(
+                    out.u_aug_recon.float(), out.u_aug
+                )
+                total = total + self.config.aug_recon_weight * aug_recon
         return LossTerms(total, recon_time, recon_stft, out.commit_loss, ssl, aug_recon)

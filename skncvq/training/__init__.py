@@ -2,6 +2,7 @@
 
 from .callbacks import CosineBudget, LossTermsLogger
 from .classifier import AutocastClassifierNet
+from .guard import MAX_NONFINITE_STEPS, NonFiniteGuardMixin
 from .net import LOSS_KEYS, TokenizerNet
 from .prior import PriorNet
 
@@ -12,4 +13,6 @@ __all__ = [
     "LossTermsLogger",
     "CosineBudget",
     "LOSS_KEYS",
+    "NonFiniteGuardMixin",
+    "MAX_NONFINITE_STEPS",
 ]

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import torch
 from skorch import NeuralNetClassifier
+from skorch.dataset import unpack_data
 
+from .guard import NonFiniteGuardMixin
 from .portable import PortablePickleMixin
 
 __all__ = ["AutocastClassifierNet"]
 
 
-class AutocastClassifierNet(PortablePickleMixin, NeuralNetClassifier):
+class AutocastClassifierNet(NonFiniteGuardMixin, PortablePickleMixin, NeuralNetClassifier):
     """``NeuralNetClassifier`` whose forward runs under bf16 autocast when ``precision="bf16"``.
 
-    Logits are returned in float32 so the loss and probabilities stay in full precision.
+    Logits are returned in float32 so the loss and probabilities stay in full precision. A step
+    whose loss or gradient is not finite is skipped (:class:`NonFiniteGuardMixin`), so one bad
+    batch cannot leave NaN weights or batch-norm statistics behind.
 
     Parameters
     ----------
@@ -31,3 +35,15 @@ class AutocastClassifierNet(PortablePickleMixin, NeuralNetClassifier):
         device = torch.device(self.device).type if isinstance(self.device, str) else "cpu"
         with torch.autocast(device_type=device, dtype=torch.bfloat16, enabled=self.precision == "bf16"):
             return super().infer(x, **fit_params).float()
+
+    def train_step_single(self, batch, **fit_params):
+        self._set_training(True)
+        Xi, yi = unpack_data(batch)
+
+        def forward():
+            y_pred = self.infer(Xi, **fit_params)
+            loss = self.get_loss(y_pred, yi, X=Xi, training=True)
+            return loss, (loss, y_pred)
+
+        (loss, y_pred), _ = self.guarded_step(forward)
+        return {"loss": loss, "y_pred": y_pred}

@@ -8,6 +8,7 @@ import torch
 from skorch import NeuralNet
 
 from ..augment import augment
+from .guard import NonFiniteGuardMixin
 from .portable import PortablePickleMixin
 
 __all__ = ["TokenizerNet", "LOSS_KEYS"]
@@ -22,20 +23,18 @@ LOSS_KEYS = (
     "dead_codes",
     "skipped_steps",
 )
-#: consecutive non-finite steps after which training stops with an error
-MAX_NONFINITE_STEPS = 20
 
 
-class TokenizerNet(PortablePickleMixin, NeuralNet):
+class TokenizerNet(NonFiniteGuardMixin, PortablePickleMixin, NeuralNet):
     """skorch ``NeuralNet`` whose training step runs the NC-VQVAE objective.
 
     Only ``train_step_single`` is overridden: it draws the augmented view with a seeded
     generator (when the module has an SSL head), runs the forward under autocast when
     ``precision="bf16"``, and records every loss term per batch. Gradients are clipped to
     ``grad_clip`` total norm; a step whose loss or gradient norm is not finite is skipped
-    (no parameter moves, and the buffers the forward pass updated, the EMA codebook and the
-    batch-norm statistics, are put back; counted in ``skipped_steps``), and training stops with a
-    ``RuntimeError`` after ``MAX_NONFINITE_STEPS`` such steps in a row.
+    (:class:`NonFiniteGuardMixin`: no parameter moves, and the buffers the forward pass updated,
+    the EMA codebook and the batch-norm statistics, are put back; counted in ``skipped_steps``),
+    and training stops with a ``RuntimeError`` after ``MAX_NONFINITE_STEPS`` such steps in a row.
 
     Parameters
     ----------
@@ -56,6 +55,7 @@ class TokenizerNet(PortablePickleMixin, NeuralNet):
     """
 
     _generator_attrs = ("aug_generator",)
+    divergence_hint = "lower lr, use precision='fp32' or a smaller ssl_weight"
 
     def __init__(
         self,
@@ -73,7 +73,6 @@ class TokenizerNet(PortablePickleMixin, NeuralNet):
         self.precision = precision
         self.grad_clip = grad_clip
         self.ssl_until = ssl_until
-        self.nonfinite_run_ = 0
         self.progress_ = 0.0
 
     def train_step_single(self, batch, **fit_params):
@@ -86,35 +85,17 @@ class TokenizerNet(PortablePickleMixin, NeuralNet):
         if module.projector is not None and (until >= 1 or getattr(self, "progress_", 0.0) < until):
             generator = self.aug_generator or torch.Generator().manual_seed(0)
             x_aug = augment(x, self.augmentations, generator=generator)
-        # the forward moves buffers (the EMA codebook, batch-norm statistics): keep them so that a
-        # skipped step can put them back, else one non-finite batch poisons the codebook for good
-        buffers = list(module.buffers())
-        saved = [b.detach().clone() for b in buffers]
-        with torch.autocast(
-            device_type=x.device.type, dtype=torch.bfloat16, enabled=self.precision == "bf16"
-        ):
-            out = module(x, x_aug)
-        terms = module.loss(x, out, x_aug)
-        skipped = not bool(torch.isfinite(terms.total))
-        if not skipped:
-            terms.total.backward()
-            norm = torch.nn.utils.clip_grad_norm_(module.parameters(), self.grad_clip)
-            skipped = not bool(torch.isfinite(norm))
-        if skipped:
-            module.zero_grad(set_to_none=True)  # the optimizer step leaves every parameter as is
-            with torch.no_grad():
-                for buffer, value in zip(buffers, saved):
-                    buffer.copy_(value)
-            self.nonfinite_run_ += 1
-            if self.nonfinite_run_ >= MAX_NONFINITE_STEPS:
-                raise RuntimeError(
-                    f"training diverged: {self.nonfinite_run_} steps in a row had a non-finite loss or "
-                    "gradient; lower lr, use precision='fp32' or a smaller ssl_weight."
-                )
-        else:
-            self.nonfinite_run_ = 0
+
+        def forward():
+            with torch.autocast(
+                device_type=x.device.type, dtype=torch.bfloat16, enabled=self.precision == "bf16"
+            ):
+                out = module(x, x_aug)
+            terms = module.loss(x, out, x_aug)
+            return terms.total, (out, terms)
+
+        (out, terms), _ = self.guarded_step(forward)
         record = self.history.record_batch
-        record("skipped_steps", int(skipped))
         record("recon_time", terms.recon_time.item())
         record("recon_stft", terms.recon_stft.item())
         record("vq", terms.vq.item())

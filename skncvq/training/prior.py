@@ -5,16 +5,18 @@ from __future__ import annotations
 import torch
 from skorch import NeuralNet
 
+from .guard import NonFiniteGuardMixin
 from .portable import PortablePickleMixin
 
 __all__ = ["PriorNet"]
 
 
-class PriorNet(PortablePickleMixin, NeuralNet):
+class PriorNet(NonFiniteGuardMixin, PortablePickleMixin, NeuralNet):
     """skorch ``NeuralNet`` whose training step is the masked-token objective of the prior.
 
     ``X`` holds token grids ``(n, N)`` (int64) and ``y`` class ids (the "no class" id for
-    unconditional training). Masks and class dropout come from ``mask_generator``.
+    unconditional training). Masks and class dropout come from ``mask_generator``. A step whose
+    loss or gradient is not finite is skipped (:class:`NonFiniteGuardMixin`).
 
     Parameters
     ----------
@@ -47,9 +49,13 @@ class PriorNet(PortablePickleMixin, NeuralNet):
         self._set_training(True)
         ids, classes = (t.to(self.device) for t in batch)
         generator = self.mask_generator or torch.Generator().manual_seed(0)
-        with torch.autocast(
-            device_type=ids.device.type, dtype=torch.bfloat16, enabled=self.precision == "bf16"
-        ):
-            loss = self.module_.loss(ids, classes, generator, self.p_unconditional)
-        loss.backward()
+
+        def forward():
+            with torch.autocast(
+                device_type=ids.device.type, dtype=torch.bfloat16, enabled=self.precision == "bf16"
+            ):
+                loss = self.module_.loss(ids, classes, generator, self.p_unconditional)
+            return loss, loss
+
+        loss, _ = self.guarded_step(forward)
         return {"loss": loss, "y_pred": None}
