@@ -27,6 +27,23 @@ def numeric_rows(paths, columns):
     return rows.astype({c: float for c in columns})
 
 
+def plain_run_rows(run: str, columns: list[str], *, coerce: bool = False):
+    """The rows of ``results/<run>/results.csv`` run with the plain configurations (cells run with
+    parameter overrides are left out) as a DataFrame, ``columns`` numeric (unparsable values NaN
+    with ``coerce``, else an error)."""
+    import pandas as pd
+
+    df = pd.DataFrame(read_rows(RESULTS / run / "results.csv"))
+    if df.empty:
+        raise SystemExit(f"no rows in results/{run}/results.csv")
+    if "overrides" in df:
+        df = df[df["overrides"].fillna("") == ""]
+    df = df.copy()
+    for c in columns:
+        df[c] = pd.to_numeric(df[c], errors="coerce" if coerce else "raise")
+    return df
+
+
 def markdown_table(rows: list[dict], columns: list[str]) -> str:
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     for r in rows:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 
 import pandas as pd
-from _common import RESULTS, markdown_table
+from _common import RESULTS, markdown_table, plain_run_rows
 
 from skncvq._io import read_csv_rows, write_text_atomic
 
@@ -33,12 +33,7 @@ NUM = [
 
 def _load(name: str) -> pd.DataFrame:
     """A run's rows of the plain configurations (cells run with parameter overrides are left out)."""
-    df = pd.DataFrame(read_csv_rows(RESULTS / name / "results.csv"))
-    if "overrides" in df:
-        df = df[df["overrides"].fillna("") == ""].copy()
-    for c in NUM:
-        df[c] = pd.to_numeric(df[c])
-    return df
+    return plain_run_rows(name, NUM)
 
 
 def _thesis(path: str) -> pd.DataFrame:

@@ -15,22 +15,14 @@ from __future__ import annotations
 import argparse
 
 import pandas as pd
-from _common import RESULTS, markdown_table, read_rows
+from _common import RESULTS, markdown_table, plain_run_rows
 
 METRICS = ["svm_acc", "recon_mse_time", "s1_epochs", "fid_cond", "is_mean", "cas"]
 KEY = ["dataset", "config", "seed"]
 
 
 def _load(run: str) -> pd.DataFrame:
-    df = pd.DataFrame(read_rows(RESULTS / run / "results.csv"))
-    if df.empty:
-        raise SystemExit(f"no rows in results/{run}/results.csv")
-    if "overrides" in df:
-        df = df[df["overrides"].fillna("") == ""]
-    df = df.copy()
-    for m in METRICS:
-        df[m] = pd.to_numeric(df[m], errors="coerce")
-    return df.set_index(KEY)[METRICS]
+    return plain_run_rows(run, METRICS, coerce=True).set_index(KEY)[METRICS]
 
 
 def compare(old: str, new: str) -> str:
