@@ -77,6 +77,8 @@ CANDIDATES = {
     "default ssl_until 0.75 tok-b64": dict(
         config="default", tokenizer_params=dict(ssl_until=0.75, batch_size=64)
     ),
+    # the augmented view encoded for the SSL loss but not decoded (aug_recon_weight=0)
+    "default aug_recon 0": dict(config="default", tokenizer_params=dict(aug_recon_weight=0.0)),
 }
 METRICS = [
     "svm_acc",
