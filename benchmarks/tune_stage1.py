@@ -55,6 +55,7 @@ CANDIDATES = {
     "batch 64": {"batch_size": 64},
     "naive batch 64": {"ssl": None, "batch_size": 64},
     "aug_recon 0": {"aug_recon_weight": 0.0},
+    "aug_recon 0.1": {"aug_recon_weight": 0.1},
     "aug_recon 0 batch 64": {"aug_recon_weight": 0.0, "batch_size": 64},
 }
 METRICS = ["svm_acc", "knn_acc", "recon_mse_time", "recon_mse_stft", "epochs"]
