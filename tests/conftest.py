@@ -27,3 +27,25 @@ def tiny() -> dict:
 def data():
     """(X, y) synthetic series: 48 series of length 64, 3 classes."""
     return make_synthetic(48, 64, 3, random_state=0)
+
+
+@pytest.fixture
+def nan_on_training_call(monkeypatch):
+    """``poison(cls, method="forward", n=2)``: the ``n``-th call of ``cls.method`` in training
+    mode returns its output times NaN (a non-finite batch in the middle of a fit)."""
+
+    def poison(cls, method: str = "forward", n: int = 2) -> None:
+        real = getattr(cls, method)
+        calls = {"n": 0}
+
+        def wrapped(self, *args, **kwargs):
+            out = real(self, *args, **kwargs)
+            if self.training:
+                calls["n"] += 1
+                if calls["n"] == n:
+                    return out * float("nan")
+            return out
+
+        monkeypatch.setattr(cls, method, wrapped)
+
+    return poison

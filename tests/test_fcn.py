@@ -54,25 +54,17 @@ def test_errors():
         fcn.predict(X[:, :20])
 
 
-def test_a_non_finite_batch_is_skipped_and_leaves_weights_and_batchnorm_statistics_finite(monkeypatch):
+def test_a_non_finite_batch_is_skipped_and_leaves_weights_and_batchnorm_statistics_finite(
+    nan_on_training_call,
+):
     # without the guard, one NaN batch leaves NaN batch-norm statistics (set in the forward pass)
     # and NaN weights after the optimizer step, and every later prediction is NaN
     import torch
 
-    from skncvq.nn.fcn import FCN
+    from skncvq.nn.fcn import _SameConv
 
     X, y = make_synthetic(60, 32, 2, random_state=0)
-    real_features = FCN.features
-    calls = {"n": 0}
-
-    def nan_on_second_training_call(self, x):
-        if self.training:
-            calls["n"] += 1
-            if calls["n"] == 2:
-                x = x * float("nan")
-        return real_features(self, x)
-
-    monkeypatch.setattr(FCN, "features", nan_on_second_training_call)
+    nan_on_training_call(_SameConv)
     fcn = FCNClassifier(max_epochs=5, batch_size=16, lr=1e-2, random_state=0).fit(X, y)
     module = fcn.net_.module_
     assert all(torch.isfinite(t).all() for t in [*module.parameters(), *module.buffers()])

@@ -280,25 +280,16 @@ def test_non_finite_steps_are_skipped_and_persistent_ones_stop_training(tiny, da
         NCVQVAETransformer(batch_size=4, random_state=0, **{**tiny, "max_epochs": 10}).fit(X)
 
 
-def test_a_non_finite_forward_leaves_codebook_and_batchnorm_statistics_as_they_were(tiny, data, monkeypatch):
+def test_a_non_finite_forward_leaves_codebook_and_batchnorm_statistics_as_they_were(
+    tiny, data, nan_on_training_call
+):
     # a batch whose encoder output is not finite must be skipped without a trace: the EMA codebook
     # update and the batch-norm running statistics happen in the forward pass, before the loss is
     # seen, so they are put back; otherwise every later step is non-finite and training "diverges"
     from skncvq.nn.codec import Encoder
 
     X, _ = data
-    real_forward = Encoder.forward
-    calls = {"n": 0}
-
-    def nan_on_second_training_call(self, u):
-        z = real_forward(self, u)
-        if self.training:
-            calls["n"] += 1
-            if calls["n"] == 2:
-                return z * float("nan")
-        return z
-
-    monkeypatch.setattr(Encoder, "forward", nan_on_second_training_call)
+    nan_on_training_call(Encoder)
     tok = NCVQVAETransformer(ssl=None, batch_size=8, random_state=0, **{**tiny, "max_epochs": 30})
     tok.fit(X)
     assert sum(row["skipped_steps"] for row in tok.history_) == 1
