@@ -35,10 +35,8 @@ def config_params(config: str) -> dict:
     defaults.
 
     The seed's seven configurations keep the reference code's latent width 8 whatever the
-    series length, its SSL branch to the end of training (``ssl_until=1.0``) and its
-    reconstruction loss on the augmented view (``aug_recon_weight=0.1``), so the grid reproduces
-    the study; ``"default"`` uses ``latent_width="auto"``, ``ssl_until=0.75`` and
-    ``aug_recon_weight=0``.
+    series length and its SSL branch to the end of training (``ssl_until=1.0``), so the grid
+    reproduces the study; ``"default"`` uses ``latent_width="auto"`` and ``ssl_until=0.75``.
     """
     if config == "default":
         return {}
@@ -50,7 +48,7 @@ def config_params(config: str) -> dict:
             f"unknown configuration {config!r}; expected 'default', 'naive' or '<ssl>-<augmentations>' with "
             "ssl in barlowtwins/vibcreg and augmentations in warp/slice/gauss, e.g. 'barlowtwins-slice'."
         )
-    return {"ssl": ssl, "augmentations": aug, "latent_width": 8, "ssl_until": 1.0, "aug_recon_weight": 0.1}
+    return {"ssl": ssl, "augmentations": aug, "latent_width": 8, "ssl_until": 1.0}
 
 
 @dataclass(frozen=True)

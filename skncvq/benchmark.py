@@ -6,7 +6,7 @@ Examples
 --------
 >>> from skncvq.benchmark import config_params
 >>> config_params("barlowtwins-slice")
-{'ssl': 'barlowtwins', 'augmentations': 'slice', 'latent_width': 8, 'ssl_until': 1.0, 'aug_recon_weight': 0.1}
+{'ssl': 'barlowtwins', 'augmentations': 'slice', 'latent_width': 8, 'ssl_until': 1.0}
 """
 
 from __future__ import annotations

@@ -46,7 +46,6 @@ def test_config_names_and_budget_checks():
         "augmentations": "gauss",
         "latent_width": 8,
         "ssl_until": 1.0,
-        "aug_recon_weight": 0.1,
     }
     assert config_params("default") == {}
     with pytest.raises(ValueError, match="unknown configuration"):

@@ -30,15 +30,14 @@ def test_loss_goes_down(ssl, tiny):
     assert keys <= set(tok.history_[-1])
     if ssl is None:
         assert tok.history_[-1]["ssl"] == 0.0
-    else:  # the SSL branch runs for the first ssl_until=0.75 of training, not after it; by
-        # default (aug_recon_weight=0) the augmented view is not decoded
-        assert tok.history_[0]["ssl"] != 0.0 and tok.history_[-1]["ssl"] == 0.0
-        assert all(row["aug_recon"] == 0.0 for row in tok.history_)
+    else:  # the SSL branch runs for the first ssl_until=0.75 of training, not after it
+        assert tok.history_[0]["aug_recon"] > 0 and tok.history_[0]["ssl"] != 0.0
+        assert tok.history_[-1]["aug_recon"] == 0.0 and tok.history_[-1]["ssl"] == 0.0
 
 
 def test_ssl_until_drops_the_second_view_after_that_share_of_training(tiny, data):
     tiny.update(max_epochs=4, batch_size=48)  # one step per epoch: progress 0, 1/4, 2/4, 3/4
-    tok = NCVQVAETransformer(ssl_until=0.5, aug_recon_weight=0.1, random_state=0, **tiny).fit(data[0])
+    tok = NCVQVAETransformer(ssl_until=0.5, random_state=0, **tiny).fit(data[0])
     aug = [row["aug_recon"] for row in tok.history_]
     assert aug[0] > 0 and aug[1] > 0
     assert aug[2] == 0.0 and aug[3] == 0.0
@@ -47,7 +46,7 @@ def test_ssl_until_drops_the_second_view_after_that_share_of_training(tiny, data
     state = tok.net_.optimizer_.state
     assert {int(state[p]["step"]) for p in tok.net_.module_.projector.parameters()} == {2}
     assert {int(state[p]["step"]) for p in tok.net_.module_.encoder.parameters()} == {4}
-    full = NCVQVAETransformer(ssl_until=1.0, aug_recon_weight=0.1, random_state=0, **tiny).fit(data[0])
+    full = NCVQVAETransformer(ssl_until=1.0, random_state=0, **tiny).fit(data[0])
     assert all(row["aug_recon"] > 0 for row in full.history_)
     with pytest.raises(ValueError, match="ssl_until must be <= 1"):
         NCVQVAETransformer(ssl_until=1.5).fit(data[0])
@@ -243,9 +242,7 @@ def test_verbose_shows_progress(tiny, data, capsys):
 
 
 def test_explicit_augmentation_tuple(tiny, data):
-    tok = NCVQVAETransformer(
-        augmentations=("gaussian_noise", "amplitude_resize"), aug_recon_weight=0.1, random_state=0, **tiny
-    )
+    tok = NCVQVAETransformer(augmentations=("gaussian_noise", "amplitude_resize"), random_state=0, **tiny)
     assert tok.fit(data[0]).history_[0]["aug_recon"] > 0
 
 
