@@ -45,5 +45,5 @@ class AutocastClassifierNet(NonFiniteGuardMixin, PortablePickleMixin, NeuralNetC
             loss = self.get_loss(y_pred, yi, X=Xi, training=True)
             return loss, (loss, y_pred)
 
-        (loss, y_pred), _ = self.guarded_step(forward)
+        loss, y_pred = self.guarded_step(forward)
         return {"loss": loss, "y_pred": y_pred}

@@ -32,7 +32,7 @@ class NonFiniteGuardMixin:
     #: what the divergence error suggests trying
     divergence_hint: str = "lower lr or use precision='fp32'"
 
-    def guarded_step(self, forward: Callable[[], tuple[torch.Tensor, T]]) -> tuple[T, bool]:
+    def guarded_step(self, forward: Callable[[], tuple[torch.Tensor, T]]) -> T:
         """Run ``forward() -> (loss, extra)``, then backward unless not finite.
 
         Parameters
@@ -43,9 +43,7 @@ class NonFiniteGuardMixin:
         Returns
         -------
         extra : object
-            The second item ``forward`` returned.
-        skipped : bool
-            Whether the step was skipped.
+            The second item ``forward`` returned (whether or not the step was skipped).
         """
         module = self.module_
         buffers = list(module.buffers())
@@ -61,7 +59,7 @@ class NonFiniteGuardMixin:
             with torch.no_grad():
                 for buffer, value in zip(buffers, saved):
                     buffer.copy_(value)
-            self.nonfinite_run_ = getattr(self, "nonfinite_run_", 0) + 1
+            self.nonfinite_run_ += 1
             if self.nonfinite_run_ >= MAX_NONFINITE_STEPS:
                 raise RuntimeError(
                     f"training diverged: {self.nonfinite_run_} steps in a row had a non-finite loss or "
@@ -70,4 +68,4 @@ class NonFiniteGuardMixin:
         else:
             self.nonfinite_run_ = 0
         self.history.record_batch("skipped_steps", int(skipped))
-        return extra, skipped
+        return extra

@@ -94,7 +94,7 @@ class TokenizerNet(NonFiniteGuardMixin, PortablePickleMixin, NeuralNet):
             terms = module.loss(x, out, x_aug)
             return terms.total, (out, terms)
 
-        (out, terms), _ = self.guarded_step(forward)
+        out, terms = self.guarded_step(forward)
         record = self.history.record_batch
         record("recon_time", terms.recon_time.item())
         record("recon_stft", terms.recon_stft.item())

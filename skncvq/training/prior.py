@@ -57,5 +57,5 @@ class PriorNet(NonFiniteGuardMixin, PortablePickleMixin, NeuralNet):
                 loss = self.module_.loss(ids, classes, generator, self.p_unconditional)
             return loss, loss
 
-        loss, _ = self.guarded_step(forward)
+        loss = self.guarded_step(forward)
         return {"loss": loss, "y_pred": None}
