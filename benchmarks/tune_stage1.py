@@ -46,6 +46,7 @@ CANDIDATES = {
     "ssl_weight 0.3": {"ssl_weight": 0.3},
     "ssl_weight 3": {"ssl_weight": 3.0},
     "lr 3e-3": {"lr": 3e-3},
+    "naive lr 3e-3": {"ssl": None, "lr": 3e-3},
     "lr 3e-4": {"lr": 3e-4},
     "projector 128": {"projector_dim": 128},
     "projector 2048": {"projector_dim": 2048},
