@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ._io import atomic_path
+from .allocator import malloc_tuned
 
 #: The seed study's seven stage-1 configurations.
 CONFIGS = (
@@ -337,6 +338,7 @@ def run_cell(
         "fcn_batch_size": int(fcn_batch_size),
         "total_s": round(time.perf_counter() - start, 1),
         "threads": torch.get_num_threads(),
+        "malloc_tuned": malloc_tuned(),
         "version": __version__,
         "cpu": _cpu_name(),
     }

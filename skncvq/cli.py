@@ -269,6 +269,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="skncvq", description="NC-VQVAE tokenizers for time series, with a scikit-learn API."
     )
+    parser.add_argument(
+        "--no-tune-malloc",
+        action="store_true",
+        help="leave glibc's malloc thresholds as they are (see skncvq.allocator.tune_malloc)",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="naive VQ-VAE vs NC-VQVAE on the embedded Trace data")
     demo.add_argument("--seed", type=int, default=0)
@@ -336,6 +341,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``skncvq`` console script."""
     args = build_parser().parse_args(argv)
+    if not args.no_tune_malloc:
+        from .allocator import tune_malloc
+
+        tune_malloc()
     return int(args.func(args))
 
 

@@ -17,6 +17,14 @@ def _seeds_fixed():
     np.random.seed(0)  # noqa: NPY002 - legacy global RNG that sklearn checks may use
 
 
+@pytest.fixture(autouse=True)
+def _malloc_env_restored(monkeypatch):
+    """The command line's ``tune_malloc`` sets glibc's variables for child processes: each test
+    starts without them and leaves them as it found them."""
+    for name in ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture
 def tiny() -> dict:
     """Keyword arguments of a tiny, fast NCVQVAETransformer."""
