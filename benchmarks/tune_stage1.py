@@ -16,7 +16,9 @@ was the default (before commit 461f388); ``ssl_until 0.75`` is today's default. 
 are never rerun, so a name keeps the meaning it had when its rows were written. Rows are keyed by
 CPU too: a time-budgeted fit gets more epochs on a faster CPU, so a candidate is rerun on another
 CPU and compared only with the ``naive`` rows of its own CPU (``naive batch 64`` is the reference
-for ``batch 64`` when the default batch is the question).
+for ``batch 64`` when the default batch is the question). Like the command line, the script
+raises glibc's malloc thresholds first (``skncvq.allocator.tune_malloc``; column
+``malloc_tuned``, empty on the rows written before it did, which ran untuned).
 
 Usage:
   python benchmarks/tune_stage1.py --data-home DIR --datasets ECG5000,ElectricDevices \
@@ -58,6 +60,7 @@ CANDIDATES = {
     "aug_recon 0": {"aug_recon_weight": 0.0},
     "aug_recon 0.1": {"aug_recon_weight": 0.1},
     "aug_recon 0 batch 64": {"aug_recon_weight": 0.0, "batch_size": 64},
+    "view stopgrad": {"ssl_view_grad": False},
 }
 METRICS = ["svm_acc", "knn_acc", "recon_mse_time", "recon_mse_stft", "epochs"]
 
@@ -68,9 +71,11 @@ def run(args) -> None:
     import torch
 
     from skncvq import NCVQVAETransformer
+    from skncvq.allocator import tune_malloc
     from skncvq.benchmark import _cpu_name
     from skncvq.metrics import probe_scores
 
+    tuned = tune_malloc() if args.tune_malloc else False  # as the command line does
     if args.threads:
         torch.set_num_threads(args.threads)
     cpu = _cpu_name()
@@ -108,6 +113,7 @@ def run(args) -> None:
                 skipped_steps=sum(r.get("skipped_steps", 0) for r in tok.history_),
                 threads=args.threads or "",
                 cpu=cpu,
+                malloc_tuned=tuned,
             )
             append_row(CSV, row)
             print({k: row[k] for k in ["dataset", "candidate", *METRICS]}, flush=True)
@@ -162,6 +168,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--summary", action="store_true")
+    parser.add_argument(
+        "--no-tune-malloc",
+        dest="tune_malloc",
+        action="store_false",
+        help="keep glibc's malloc thresholds (rows before malloc_tuned existed ran so)",
+    )
     args = parser.parse_args()
     print(summary() if args.summary else run(args) or "")
 

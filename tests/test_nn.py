@@ -16,6 +16,7 @@ from skncvq.nn import (
     n_downsample_blocks,
     vibcreg_loss,
 )
+from skncvq.nn.ncvqvae import _pool
 
 
 @pytest.mark.parametrize(
@@ -102,6 +103,39 @@ def test_zero_aug_recon_weight_skips_decoding_the_second_view_but_keeps_its_ssl_
     torch.testing.assert_close(terms.total, terms.recon_time + terms.recon_stft + terms.vq + terms.ssl)
     terms.total.backward()
     assert all(p.grad is not None for p in model.projector.parameters())
+
+
+def test_a_view_without_gradient_is_a_fixed_target_and_is_not_decoded():
+    cfg = NCVQVAEConfig(
+        length=64, hidden_dim=16, codebook_dim=16, n_res_blocks=1, ssl="barlowtwins", projector_dim=32
+    )
+    torch.manual_seed(0)
+    reference = NCVQVAE(cfg)
+    target = NCVQVAE(replace(cfg, ssl_view_grad=False))
+    target.load_state_dict(reference.state_dict())
+    calls = []
+    target.decoder.register_forward_hook(lambda *_: calls.append(1))
+    x = torch.randn(6, 1, 64)
+    x_aug = x + 0.1 * torch.randn_like(x)
+    out_ref, out = reference(x, x_aug), target(x, x_aug)
+    # the same losses (the second view is encoded by the same weights) ...
+    torch.testing.assert_close(out.ssl_loss, out_ref.ssl_loss)
+    # ... but that view carries no graph and is not decoded: no aug-recon term
+    assert not out.z_aug.requires_grad and out_ref.z_aug.requires_grad
+    assert len(calls) == 1 and out.x_aug_recon is None
+    terms = target.loss(x, out, x_aug)
+    assert terms.aug_recon.item() == 0.0 and terms.ssl.item() != 0.0
+    terms.total.backward()
+    grads = [p.grad.clone() for p in target.encoder.parameters()]
+    # the encoder's gradient is the reference's with the second view's latent detached
+    reference.zero_grad()
+    z_aug = reference.encoder(reference.tf(x_aug)).detach()
+    ssl = barlow_twins_loss(reference.projector(_pool(out_ref.z_q)), reference.projector(_pool(z_aug)))
+    out_ref.ssl_loss = None  # only the terms without the second view, then the SSL term by hand
+    base = reference.loss(x, out_ref)
+    (base.total + cfg.ssl_weight * ssl).backward()
+    for got, want in zip(grads, (p.grad for p in reference.encoder.parameters())):
+        torch.testing.assert_close(got, want)
 
 
 def test_plain_model_ignores_second_view():

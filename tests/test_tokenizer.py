@@ -52,15 +52,26 @@ def test_ssl_until_drops_the_second_view_after_that_share_of_training(tiny, data
         NCVQVAETransformer(ssl_until=1.5).fit(data[0])
 
 
+def test_ssl_view_grad_false_trains_against_a_fixed_second_view(tiny, data):
+    tiny.update(max_epochs=2)
+    tok = NCVQVAETransformer(ssl_view_grad=False, ssl_until=1.0, random_state=0, **tiny).fit(data[0])
+    assert tok.config_.ssl_view_grad is False
+    # the SSL term is there, the second view's reconstruction term is not
+    assert all(row["ssl"] != 0.0 and row["aug_recon"] == 0.0 for row in tok.history_)
+    assert np.isfinite(tok.transform(data[0])).all()
+    with pytest.raises(ValueError, match="ssl_view_grad must be bool"):
+        NCVQVAETransformer(ssl_view_grad="no").fit(data[0])
+
+
 def test_tokenizer_saved_before_ssl_until_loads_with_the_branch_kept(tiny, data):
     import pickle
 
     tok = NCVQVAETransformer(random_state=0, **tiny).fit(data[0])
     state = tok.__getstate__()
-    del state["ssl_until"]
+    del state["ssl_until"], state["ssl_view_grad"]
     old = NCVQVAETransformer.__new__(NCVQVAETransformer)
     old.__setstate__(state)
-    assert old.get_params()["ssl_until"] == 1.0
+    assert old.get_params()["ssl_until"] == 1.0 and old.get_params()["ssl_view_grad"] is True
     np.testing.assert_array_equal(pickle.loads(pickle.dumps(old)).transform(data[0]), tok.transform(data[0]))
 
 

@@ -60,6 +60,12 @@ class NCVQVAETransformer(
         SSL branch to the end, as the reference does; ignored when ``ssl`` is None. 0.75 was
         chosen on validation splits (FordA, FordB, ECG5000, ElectricDevices): the same linear
         probe accuracy as 1.0 at a 17-27 % lower reconstruction error in the same time.
+    ssl_view_grad : bool, default=True
+        Whether gradients flow through the augmented view's encoder pass, as in the reference.
+        False makes that view a fixed target (a stop-gradient, as in SimSiam and BYOL): it is
+        encoded without a graph and not decoded (``aug_recon_weight`` has no effect), so an SSL
+        step costs about a backward pass less. See ``benchmarks/README.md`` for what it does to
+        reconstruction and the probes within a CPU budget.
     n_fft : int, default=8
         STFT size (hop ``n_fft // 4``).
     hidden_dim : int, default=64
@@ -178,7 +184,7 @@ class NCVQVAETransformer(
 
     def __setstate__(self, state: dict) -> None:
         # tokenizers saved before ``ssl_until`` existed kept the SSL branch to the end
-        super().__setstate__({"ssl_until": 1.0, **state})
+        super().__setstate__({"ssl_until": 1.0, "ssl_view_grad": True, **state})
 
     def __init__(
         self,
@@ -188,6 +194,7 @@ class NCVQVAETransformer(
         ssl_weight: float | None = None,
         aug_recon_weight: float = 0.1,
         ssl_until: float = 0.75,
+        ssl_view_grad: bool = True,
         n_fft: int = 8,
         hidden_dim: int = 64,
         latent_width: int | str = "auto",
@@ -213,6 +220,7 @@ class NCVQVAETransformer(
         self.ssl_weight = ssl_weight
         self.aug_recon_weight = aug_recon_weight
         self.ssl_until = ssl_until
+        self.ssl_view_grad = ssl_view_grad
         self.n_fft = n_fft
         self.hidden_dim = hidden_dim
         self.latent_width = latent_width
@@ -240,6 +248,7 @@ class NCVQVAETransformer(
         check_param("ssl_weight", self.ssl_weight, kind=float, low=0, allow_none=True)
         check_param("aug_recon_weight", self.aug_recon_weight, kind=float, low=0)
         check_param("ssl_until", self.ssl_until, kind=float, low=0, high=1)
+        check_param("ssl_view_grad", self.ssl_view_grad, kind=bool)
         check_param("n_fft", self.n_fft, kind=int, low=4)
         if self.n_fft % 4:
             raise ValueError(f"n_fft must be a multiple of 4 (hop is n_fft // 4); got {self.n_fft}.")
@@ -305,6 +314,7 @@ class NCVQVAETransformer(
             projector_dim=self.projector_dim,
             ssl_weight=float(weight),
             aug_recon_weight=float(self.aug_recon_weight),
+            ssl_view_grad=bool(self.ssl_view_grad),
         )
 
     def fit(self, X, y=None) -> NCVQVAETransformer:

@@ -79,6 +79,11 @@ class NCVQVAEConfig:
     aug_recon_weight : float
         Weight of the augmented view's reconstruction loss (reference 0.1). At 0 the augmented
         view is not decoded at all, which saves a decoder pass per step.
+    ssl_view_grad : bool
+        Whether gradients flow through the augmented view's encoder pass. False treats that
+        view as a fixed target (a stop-gradient, as in SimSiam / BYOL): it is encoded without
+        building a graph and is not decoded, so ``aug_recon_weight`` has no effect, and the
+        encoder learns the SSL objective through the original view alone.
     dropout : float
         Dropout inside encoder/decoder blocks (reference 0).
     """
@@ -96,6 +101,7 @@ class NCVQVAEConfig:
     projector_dim: int = 4096
     ssl_weight: float = 1.0
     aug_recon_weight: float = 0.1
+    ssl_view_grad: bool = True
     dropout: float = 0.0
 
     @property

@@ -125,11 +125,14 @@ class NCVQVAE(nn.Module):
             n_dead=vq.n_dead,
         )
         if x_aug is not None and self.projector is not None:
-            u_aug = self.tf(x_aug)
-            z_aug = self.encoder(u_aug)  # same encoder, own batch statistics, no quantization
+            view_grad = self.config.ssl_view_grad
+            with torch.set_grad_enabled(torch.is_grad_enabled() and view_grad):
+                u_aug = self.tf(x_aug)
+                z_aug = self.encoder(u_aug)  # same encoder, own batch statistics, no quantization
             out.u_aug = u_aug
             out.z_aug = z_aug
-            if self.config.aug_recon_weight > 0:  # weight 0: the decoder pass would be thrown away
+            # weight 0 or a stop-gradient view: the decoder pass would carry no gradient
+            if self.config.aug_recon_weight > 0 and view_grad:
                 u_aug_recon = self.decoder(z_aug, size)
                 out.u_aug_recon = u_aug_recon
                 out.x_aug_recon = self.tf.inverse(u_aug_recon, length)
