@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from skncvq._io import append_csv_row, read_csv_rows
 
 RESULTS = Path(__file__).resolve().parent / "results"
+BF16_ISA = "AVX512+bf16"  # the ISA of the machines every row before the ISA was recorded ran on
 
 
 def append_row(path: Path, row: dict) -> None:
@@ -80,5 +82,17 @@ def validation_split(dataset: str, data_home=None):
 
 
 def short_cpu(name: str) -> str:
-    """Short CPU label of a row's ``cpu`` column: its vendor word, 'not recorded' for old rows."""
-    return name.split("(")[0].split()[0] if name else "not recorded"
+    """Short CPU label of a row's ``cpu`` column: its vendor word, plus the vector ISA recorded
+    after the core count where that is not AVX-512 with native bfloat16 ("AMD AVX2"); 'not
+    recorded' for old rows without a ``cpu``.
+
+    Rows from before the ISA was recorded all ran on 2-core machines with AVX-512 and native
+    bfloat16, so they share a label with today's rows from such machines.
+    """
+    if not name:
+        return "not recorded"
+    words = name.split()
+    cores = [i for i, w in enumerate(words) if re.fullmatch(r"x\d+", w)]
+    isa = " ".join(words[cores[-1] + 1 :]) if cores else ""
+    vendor = name.split("(")[0].split()[0]
+    return vendor if isa in ("", BF16_ISA) else f"{vendor} {isa}"

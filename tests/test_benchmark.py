@@ -1,5 +1,7 @@
 """The benchmark grid: rows per cell, resume, atomic output, joblib backends (dask for real)."""
 
+import os
+
 import joblib
 import numpy as np
 import pytest
@@ -286,3 +288,18 @@ def test_parameter_overrides_are_part_of_the_cell(home, tmp_path, capsys):
         main([*base, "--stage1-share", "1.5"])
     with pytest.raises(TypeError, match="dict"):
         run_benchmark(["SynA"], ["naive"], [0], data_home=home, out=tmp_path, budget=6, tokenizer_params=[8])
+
+
+def test_cpu_name_records_model_cores_and_the_vector_isa_torch_dispatches_to(monkeypatch):
+    import torch
+
+    from skncvq._cell import _cpu_name
+
+    name = _cpu_name()
+    isa = torch.backends.cpu.get_cpu_capability()
+    assert f" x{os.cpu_count()} {isa}" in name
+    # "+bf16" exactly where precision="auto" would train in bfloat16
+    monkeypatch.setattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", lambda: True)
+    assert _cpu_name().endswith(f"x{os.cpu_count()} {isa}+bf16")
+    monkeypatch.setattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", lambda: False)
+    assert _cpu_name().endswith(f"x{os.cpu_count()} {isa}")
