@@ -79,6 +79,8 @@ CANDIDATES = {
     ),
     # the augmented view encoded for the SSL loss but not decoded (aug_recon_weight=0)
     "default aug_recon 0": dict(config="default", tokenizer_params=dict(aug_recon_weight=0.0)),
+    # the augmented view as a stop-gradient target: encoded without a graph, not decoded
+    "default view stopgrad": dict(config="default", tokenizer_params=dict(ssl_view_grad=False)),
 }
 METRICS = [
     "svm_acc",
@@ -97,8 +99,10 @@ def run(args) -> None:
     import torch
 
     from skncvq import FCNClassifier
+    from skncvq.allocator import tune_malloc
     from skncvq.benchmark import _cpu_name, evaluate
 
+    tuned = tune_malloc() if args.tune_malloc else False  # as the command line does
     if args.threads:
         torch.set_num_threads(args.threads)
     cpu = _cpu_name()
@@ -142,6 +146,7 @@ def run(args) -> None:
                 total_s=round(time.perf_counter() - t0, 1),
                 threads=args.threads or "",
                 cpu=cpu,
+                malloc_tuned=tuned,
             )
             append_row(CSV, row)
             print({k: row[k] for k in ["dataset", "candidate", *METRICS]}, flush=True)
@@ -182,6 +187,12 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--summary", action="store_true")
     parser.add_argument("--csv", default=None, help="another results CSV (for a concurrent run)")
+    parser.add_argument(
+        "--no-tune-malloc",
+        dest="tune_malloc",
+        action="store_false",
+        help="keep glibc's malloc thresholds (rows before malloc_tuned existed ran so)",
+    )
     args = parser.parse_args()
     global CSV
     if args.csv:
