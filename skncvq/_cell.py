@@ -149,7 +149,7 @@ def _cpu_name() -> str:
     fast as an AVX2-only one, which trains in fp32). The ISA is the one torch dispatches to, with
     "+bf16" where oneDNN runs bfloat16 natively (what ``precision="auto"`` checks).
     """
-    name = f"{platform.processor() or platform.machine()}"
+    name = platform.processor() or platform.machine()
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as fh:
             for line in fh:
