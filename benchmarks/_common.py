@@ -16,6 +16,24 @@ def append_row(path: Path, row: dict) -> None:
     append_csv_row(path, row)
 
 
+def add_malloc_option(parser) -> None:
+    """``--no-tune-malloc``: keep glibc's malloc thresholds (rows before ``malloc_tuned`` ran so)."""
+    parser.add_argument(
+        "--no-tune-malloc",
+        dest="tune_malloc",
+        action="store_false",
+        help="keep glibc's malloc thresholds (rows before malloc_tuned existed ran so)",
+    )
+
+
+def tune_malloc_unless_told(args) -> bool:
+    """Raise glibc's malloc thresholds as the command line does, unless ``--no-tune-malloc``;
+    the value for a row's ``malloc_tuned`` column."""
+    from skncvq.allocator import tune_malloc
+
+    return tune_malloc() if args.tune_malloc else False
+
+
 def read_rows(path: Path) -> list[dict]:
     return read_csv_rows(path)
 

@@ -20,10 +20,9 @@ import argparse
 
 import numpy as np
 import torch
-from _common import RESULTS, append_row, markdown_table, read_rows
+from _common import RESULTS, add_malloc_option, append_row, markdown_table, read_rows, tune_malloc_unless_told
 
 from skncvq import NCVQVAETransformer
-from skncvq.allocator import tune_malloc
 from skncvq.benchmark import _cpu_name
 
 CSV = RESULTS / "ssl_step_cost.csv"
@@ -37,7 +36,7 @@ N_SERIES, LENGTH, BATCH = 1024, 500, 128
 
 
 def run(args: argparse.Namespace) -> str:
-    tuned = tune_malloc() if args.tune_malloc else False
+    tuned = tune_malloc_unless_told(args)
     torch.set_num_threads(args.threads)
     X = np.random.default_rng(0).standard_normal((N_SERIES, LENGTH)).astype(np.float32)
     steps = N_SERIES // BATCH
@@ -77,6 +76,6 @@ if __name__ == "__main__":
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--summary", action="store_true")
-    parser.add_argument("--no-tune-malloc", dest="tune_malloc", action="store_false")
+    add_malloc_option(parser)
     args = parser.parse_args()
     print(summary() if args.summary else run(args))

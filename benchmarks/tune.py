@@ -26,11 +26,13 @@ import time
 
 from _common import (
     RESULTS,
+    add_malloc_option,
     append_row,
     markdown_table,
     numeric_rows,
     read_rows,
     short_cpu,
+    tune_malloc_unless_told,
     validation_split,
 )
 
@@ -99,10 +101,9 @@ def run(args) -> None:
     import torch
 
     from skncvq import FCNClassifier
-    from skncvq.allocator import tune_malloc
     from skncvq.benchmark import _cpu_name, evaluate
 
-    tuned = tune_malloc() if args.tune_malloc else False  # as the command line does
+    tuned = tune_malloc_unless_told(args)
     if args.threads:
         torch.set_num_threads(args.threads)
     cpu = _cpu_name()
@@ -187,12 +188,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--summary", action="store_true")
     parser.add_argument("--csv", default=None, help="another results CSV (for a concurrent run)")
-    parser.add_argument(
-        "--no-tune-malloc",
-        dest="tune_malloc",
-        action="store_false",
-        help="keep glibc's malloc thresholds (rows before malloc_tuned existed ran so)",
-    )
+    add_malloc_option(parser)
     args = parser.parse_args()
     global CSV
     if args.csv:
