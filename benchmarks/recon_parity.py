@@ -11,9 +11,17 @@ there are any (time-budgeted fits get fewer epochs on a slower CPU), else with a
 Rows go to results/recon_parity.csv as they finish (resumable per CPU); --summary writes
 recon_parity.md (recon_parity_<run>.md for a run other than default480).
 
+``--configs`` fits other tokenizers the same way (``CONFIGS``: the package defaults plus a few
+parameters), each also scored by the KNN / linear-SVM probes on the test split, so that a
+candidate chosen on validation splits (tune_stage1.py) can be checked on the test splits beside
+the naive VQ-VAE of the same CPU and seed, without a stage-2 fit; the summary lists them in
+recon_parity_candidates.md.
+
 Usage:
   python benchmarks/recon_parity.py --data-home DIR --run default480 --budget 480 --threads 2
   python benchmarks/recon_parity.py --summary --run default480
+  python benchmarks/recon_parity.py --data-home DIR --datasets FordA \
+      --configs "naive,reference view,view stopgrad" --threads 2
 """
 
 from __future__ import annotations
@@ -21,49 +29,82 @@ from __future__ import annotations
 import argparse
 import time
 
-from _common import RESULTS, append_row, markdown_table, read_rows, short_cpu
+from _common import (
+    RESULTS,
+    add_malloc_option,
+    append_row,
+    markdown_table,
+    read_rows,
+    short_cpu,
+    tune_malloc_unless_told,
+)
 
 CSV = RESULTS / "recon_parity.csv"
 PAR = 1.5  # "on par": within this factor of the naive error (the same rule as claims.py)
+# parameters added to the package defaults; names say what they set, so they keep their meaning
+CONFIGS = {
+    "naive": {"ssl": None},
+    "reference view": {"ssl_view_grad": True},
+    "view stopgrad": {"ssl_view_grad": False},
+    "view auto": {"ssl_view_grad": "auto"},
+}
 
 
 def run(args) -> None:
     import torch
 
+    malloc_tuned = tune_malloc_unless_told(args)
     from skncvq import NCVQVAETransformer
     from skncvq.benchmark import Budget, _cpu_name
     from skncvq.datasets import load_ucr
+    from skncvq.metrics import probe_scores
 
     if args.threads:
         torch.set_num_threads(args.threads)
     split = Budget(float(args.budget))
     cpu = _cpu_name()
-    done = {(r["dataset"], r["seed"], r["budget_s"], r.get("cpu", "")) for r in read_rows(CSV)}
+    configs = args.configs.split(",")
+    unknown = sorted(set(configs) - set(CONFIGS))
+    if unknown:
+        raise SystemExit(f"unknown configs {unknown}; choose from {sorted(CONFIGS)}")
+    done = {(r["dataset"], r["config"], r["seed"], r["budget_s"], r.get("cpu", "")) for r in read_rows(CSV)}
     for dataset in args.datasets.split(","):
-        if (dataset, str(args.seed), str(args.budget), cpu) in done:
-            continue
-        X_tr, _, X_te, _ = load_ucr(dataset, data_home=args.data_home, download=False)
-        tok = NCVQVAETransformer(
-            ssl=None, max_epochs=1000, max_time=split.seconds * split.stage1, random_state=args.seed
-        )
-        t0 = time.perf_counter()
-        tok.fit(X_tr)
-        fit_s = time.perf_counter() - t0
-        rec = tok.reconstruction_errors(X_te)
-        row = dict(
-            dataset=dataset,
-            config="naive",
-            seed=args.seed,
-            budget_s=args.budget,
-            s1_epochs=tok.n_epochs_,
-            s1_fit_s=round(fit_s, 1),
-            recon_mse_time=round(rec["time"], 5),
-            recon_mse_stft=round(rec["stft"], 5),
-            threads=torch.get_num_threads(),
-            cpu=cpu,
-        )
-        append_row(CSV, row)
-        print(row, flush=True)
+        data = None
+        for config in configs:
+            if (dataset, config, str(args.seed), str(args.budget), cpu) in done:
+                continue
+            if data is None:
+                data = load_ucr(dataset, data_home=args.data_home, download=False)
+            X_tr, y_tr, X_te, y_te = data
+            tok = NCVQVAETransformer(
+                **CONFIGS[config],
+                max_epochs=1000,
+                max_time=split.seconds * split.stage1,
+                random_state=args.seed,
+            )
+            t0 = time.perf_counter()
+            tok.fit(X_tr)
+            fit_s = time.perf_counter() - t0
+            rec = tok.reconstruction_errors(X_te)
+            probes = probe_scores(tok, X_tr, y_tr, X_te, y_te)
+            row = dict(
+                dataset=dataset,
+                config=config,
+                seed=args.seed,
+                budget_s=args.budget,
+                s1_epochs=tok.n_epochs_,
+                s1_fit_s=round(fit_s, 1),
+                recon_mse_time=round(rec["time"], 5),
+                recon_mse_stft=round(rec["stft"], 5),
+                threads=torch.get_num_threads(),
+                cpu=cpu,
+                svm_acc=round(probes["svm"], 4),
+                knn_acc=round(probes["knn"], 4),
+                view_grad=tok.config_.ssl_view_grad if tok.ssl else "",
+                malloc_tuned=malloc_tuned,
+            )
+            append_row(CSV, row)
+            print(row, flush=True)
 
 
 def _cpus(names) -> str:
@@ -75,6 +116,7 @@ def summary(args) -> str:
     import pandas as pd
 
     naive = pd.DataFrame(read_rows(CSV))
+    naive = naive[naive["config"] == "naive"].copy()
     default = pd.DataFrame(read_rows(RESULTS / args.run / "results.csv"))
     for df in (naive, default):
         for c in ("recon_mse_time", "s1_epochs"):
@@ -117,6 +159,39 @@ def summary(args) -> str:
     return text
 
 
+def candidates_summary() -> str:
+    """recon_parity_candidates.md: each ``--configs`` tokenizer beside the naive VQ-VAE of its
+    CPU, seed and budget (test splits): reconstruction, its ratio to naive, epochs, probes."""
+    import pandas as pd
+
+    rows = pd.DataFrame(read_rows(CSV))
+    for c in ("recon_mse_time", "s1_epochs", "svm_acc", "knn_acc"):
+        rows[c] = pd.to_numeric(rows.get(c), errors="coerce")
+    keys = ["dataset", "seed", "budget_s", "cpu"]
+    naive = rows[rows["config"] == "naive"].set_index(keys)["recon_mse_time"]
+    cand = rows[rows["svm_acc"].notna()].copy()  # rows written with the probes (--configs)
+    cand["ratio to naive"] = cand["recon_mse_time"] / cand.set_index(keys).index.map(naive)
+    cand["cpu"] = cand["cpu"].map(short_cpu)
+    cols = [*keys, "config", "s1_epochs", "recon_mse_time", "ratio to naive", "svm_acc", "knn_acc"]
+    cand = cand[cols].sort_values(keys + ["config"])
+    means = cand.groupby("config")[["ratio to naive", "svm_acc", "knn_acc"]].mean().reset_index()
+    fmt = {"recon_mse_time": "{:.4f}", "ratio to naive": "{:.2f}", "svm_acc": "{:.3f}", "knn_acc": "{:.3f}"}
+    for df in (cand, means):
+        for c, f in fmt.items():
+            if c in df:
+                df[c] = df[c].map(lambda v, f=f: "" if pd.isna(v) else f.format(v))
+    text = (
+        "Test-split reconstruction MSE and probe accuracy of tokenizers fitted on the train split "
+        "for the stage-1 share of the budget, beside the naive VQ-VAE of the same CPU, seed and "
+        "budget (recon_parity.py --configs; candidates chosen on validation splits first).\n\n"
+    )
+    text += markdown_table(cand.to_dict("records"), cols)
+    text += "\nMeans over the rows above, per config:\n\n"
+    text += markdown_table(means.to_dict("records"), list(means.columns))
+    (RESULTS / "recon_parity_candidates.md").write_text(text)
+    return text
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-home", default=None)
@@ -126,12 +201,15 @@ def main() -> None:
     )
     parser.add_argument("--run", default="default480", help="results/<run> holds the default rows")
     parser.add_argument("--budget", type=float, default=480.0, help="the run's budget for both stages")
+    parser.add_argument("--configs", default="naive", help=f"comma-separated, from {sorted(CONFIGS)}")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--summary", action="store_true")
+    add_malloc_option(parser)
     args = parser.parse_args()
     if args.summary:
         print(summary(args))
+        print(candidates_summary())
     else:
         run(args)
 

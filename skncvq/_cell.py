@@ -36,8 +36,9 @@ def config_params(config: str) -> dict:
     defaults.
 
     The seed's seven configurations keep the reference code's latent width 8 whatever the
-    series length and its SSL branch to the end of training (``ssl_until=1.0``), so the grid
-    reproduces the study; ``"default"`` uses ``latent_width="auto"`` and ``ssl_until=0.75``.
+    series length, its SSL branch to the end of training (``ssl_until=1.0``) and gradients through
+    both views (``ssl_view_grad=True``), so the grid reproduces the study; ``"default"`` uses
+    ``latent_width="auto"``, ``ssl_until=0.75`` and ``ssl_view_grad="auto"``.
     """
     if config == "default":
         return {}
@@ -49,7 +50,7 @@ def config_params(config: str) -> dict:
             f"unknown configuration {config!r}; expected 'default', 'naive' or '<ssl>-<augmentations>' with "
             "ssl in barlowtwins/vibcreg and augmentations in warp/slice/gauss, e.g. 'barlowtwins-slice'."
         )
-    return {"ssl": ssl, "augmentations": aug, "latent_width": 8, "ssl_until": 1.0}
+    return {"ssl": ssl, "augmentations": aug, "latent_width": 8, "ssl_until": 1.0, "ssl_view_grad": True}
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ Examples
 --------
 >>> from skncvq.benchmark import config_params
 >>> config_params("barlowtwins-slice")
-{'ssl': 'barlowtwins', 'augmentations': 'slice', 'latent_width': 8, 'ssl_until': 1.0}
+{'ssl': 'barlowtwins', 'augmentations': 'slice', 'latent_width': 8, 'ssl_until': 1.0, 'ssl_view_grad': True}
 """
 
 from __future__ import annotations

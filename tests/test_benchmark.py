@@ -48,6 +48,7 @@ def test_config_names_and_budget_checks():
         "augmentations": "gauss",
         "latent_width": 8,
         "ssl_until": 1.0,
+        "ssl_view_grad": True,
     }
     assert config_params("default") == {}
     with pytest.raises(ValueError, match="unknown configuration"):

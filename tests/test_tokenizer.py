@@ -59,8 +59,30 @@ def test_ssl_view_grad_false_trains_against_a_fixed_second_view(tiny, data):
     # the SSL term is there, the second view's reconstruction term is not
     assert all(row["ssl"] != 0.0 and row["aug_recon"] == 0.0 for row in tok.history_)
     assert np.isfinite(tok.transform(data[0])).all()
-    with pytest.raises(ValueError, match="ssl_view_grad must be bool"):
-        NCVQVAETransformer(ssl_view_grad="no").fit(data[0])
+    for bad in ("no", 1, None):
+        with pytest.raises(ValueError, match="ssl_view_grad must be a bool or 'auto'"):
+            NCVQVAETransformer(ssl_view_grad=bad).fit(data[0])
+
+
+def test_ssl_view_grad_auto_stops_the_gradient_from_stopgrad_min_series_on(tiny, data, monkeypatch):
+    from skncvq.estimators import tokenizer
+
+    tiny.update(max_epochs=1)
+    X = data[0]
+    monkeypatch.setattr(tokenizer, "STOPGRAD_MIN_SERIES", len(X))
+    at = NCVQVAETransformer(ssl_view_grad="auto", ssl_until=1.0, random_state=0, **tiny).fit(X)
+    assert at.config_.ssl_view_grad is False and at.get_params()["ssl_view_grad"] == "auto"
+    assert at.history_[0]["aug_recon"] == 0.0  # the stop-gradient view is not decoded
+    below = NCVQVAETransformer(ssl_view_grad="auto", ssl_until=1.0, random_state=0, **tiny).fit(X[:-1])
+    assert below.config_.ssl_view_grad is True and below.history_[0]["aug_recon"] > 0
+    # "auto" is the same fit as the bool it resolves to
+    fixed = NCVQVAETransformer(ssl_view_grad=False, ssl_until=1.0, random_state=0, **tiny).fit(X)
+    np.testing.assert_array_equal(at.transform(X), fixed.transform(X))
+    # the default is "auto" with the real threshold: the seed's view below it, stop-gradient from it on
+    monkeypatch.undo()
+    big, _ = make_synthetic(tokenizer.STOPGRAD_MIN_SERIES, 32, 2, random_state=0)
+    assert NCVQVAETransformer(random_state=0, **tiny).fit(big).config_.ssl_view_grad is False
+    assert NCVQVAETransformer(random_state=0, **tiny).fit(big[:-1]).config_.ssl_view_grad is True
 
 
 def test_tokenizer_saved_before_ssl_until_loads_with_the_branch_kept(tiny, data):
