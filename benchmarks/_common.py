@@ -34,6 +34,19 @@ def tune_malloc_unless_told(args) -> bool:
     return tune_malloc() if args.tune_malloc else False
 
 
+def fit_and_score(tok, X_fit, y_fit, X_eval, y_eval) -> tuple[float, dict, dict]:
+    """Fit a tokenizer on ``X_fit`` (timed) and score it on ``X_eval``: ``(fit seconds,
+    reconstruction_errors, probe_scores)``, the probes trained on ``X_fit``'s features."""
+    import time
+
+    from skncvq.metrics import probe_scores
+
+    t0 = time.perf_counter()
+    tok.fit(X_fit)
+    fit_s = time.perf_counter() - t0
+    return fit_s, tok.reconstruction_errors(X_eval), probe_scores(tok, X_fit, y_fit, X_eval, y_eval)
+
+
 def read_rows(path: Path) -> list[dict]:
     return read_csv_rows(path)
 

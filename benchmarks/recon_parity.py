@@ -27,12 +27,12 @@ Usage:
 from __future__ import annotations
 
 import argparse
-import time
 
 from _common import (
     RESULTS,
     add_malloc_option,
     append_row,
+    fit_and_score,
     markdown_table,
     read_rows,
     short_cpu,
@@ -57,7 +57,6 @@ def run(args) -> None:
     from skncvq import NCVQVAETransformer
     from skncvq.benchmark import Budget, _cpu_name
     from skncvq.datasets import load_ucr
-    from skncvq.metrics import probe_scores
 
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -82,11 +81,7 @@ def run(args) -> None:
                 max_time=split.seconds * split.stage1,
                 random_state=args.seed,
             )
-            t0 = time.perf_counter()
-            tok.fit(X_tr)
-            fit_s = time.perf_counter() - t0
-            rec = tok.reconstruction_errors(X_te)
-            probes = probe_scores(tok, X_tr, y_tr, X_te, y_te)
+            fit_s, rec, probes = fit_and_score(tok, X_tr, y_tr, X_te, y_te)
             row = dict(
                 dataset=dataset,
                 config=config,

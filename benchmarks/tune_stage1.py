@@ -29,12 +29,12 @@ Usage:
 from __future__ import annotations
 
 import argparse
-import time
 
 from _common import (
     RESULTS,
     add_malloc_option,
     append_row,
+    fit_and_score,
     markdown_table,
     numeric_rows,
     read_rows,
@@ -74,7 +74,6 @@ def run(args) -> None:
 
     from skncvq import NCVQVAETransformer
     from skncvq.benchmark import _cpu_name
-    from skncvq.metrics import probe_scores
 
     tuned = tune_malloc_unless_told(args)
     if args.threads:
@@ -93,11 +92,7 @@ def run(args) -> None:
             tok = NCVQVAETransformer(
                 max_epochs=1000, max_time=args.time, random_state=args.seed, **CANDIDATES[name]
             )
-            t0 = time.perf_counter()
-            tok.fit(X_fit)
-            fit_s = time.perf_counter() - t0
-            rec = tok.reconstruction_errors(X_val)
-            probes = probe_scores(tok, X_fit, y_fit, X_val, y_val)
+            fit_s, rec, probes = fit_and_score(tok, X_fit, y_fit, X_val, y_val)
             row = dict(
                 dataset=dataset,
                 candidate=name,
