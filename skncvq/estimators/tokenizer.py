@@ -75,8 +75,9 @@ class NCVQVAETransformer(
         series, where the budget is not binding) it changed nothing. On the test splits of the
         three datasets where the reference view missed reconstruction parity (FordA, FordB,
         ShapesAll; 288 s of stage 1 on 2 AVX2 cores) the stop-gradient took the error from
-        1.86x / 2.96x / 1.66x of the naive VQ-VAE's to 1.13x / 1.46x / 1.25x, with the linear
-        SVM at 0.843 against 0.838 on average. See ``benchmarks/README.md``. The value used
+        1.86x / 2.96x / 1.66x of the naive VQ-VAE's to 1.13x / 1.46x / 1.25x with seed 0, and
+        from 3.39x / 2.82x / 1.46x to 1.74x / 1.27x / 0.98x with seed 1, with the linear SVM at
+        0.841 against 0.839 on average. See ``benchmarks/README.md``. The value used
         is ``config_.ssl_view_grad``; models pickled before this parameter existed load with
         True, as they were fitted.
     n_fft : int, default=8
