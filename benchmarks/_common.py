@@ -9,6 +9,7 @@ from skncvq._io import append_csv_row, read_csv_rows
 
 RESULTS = Path(__file__).resolve().parent / "results"
 BF16_ISA = "AVX512+bf16"  # the ISA of the machines every row before the ISA was recorded ran on
+KEY = ["dataset", "config", "seed"]  # one cell of a benchmark run
 
 
 def append_row(path: Path, row: dict) -> None:
@@ -60,18 +61,30 @@ def numeric_rows(paths, columns):
     return rows.astype({c: float for c in columns})
 
 
-def plain_run_rows(run: str, columns: list[str], *, coerce: bool = False):
+def plain_run_rows(run: str, columns: list[str], *, coerce: bool = False, fill: str | None = None):
     """The rows of ``results/<run>/results.csv`` run with the plain configurations (cells run with
     parameter overrides are left out) as a DataFrame, ``columns`` numeric (unparsable values NaN
-    with ``coerce``, else an error)."""
+    with ``coerce``, else an error), and a ``run`` column naming the run each row comes from.
+
+    ``fill`` names further runs, comma-separated, in order: their rows of datasets that the runs
+    before them have no rows of are added. Meant for datasets a rerun left out because the
+    configuration trains them exactly as before; the ``run`` column keeps that visible. A dataset
+    is taken whole from one run, so seeds of two configurations never mix.
+    """
     import pandas as pd
 
-    df = pd.DataFrame(read_rows(RESULTS / run / "results.csv"))
-    if df.empty:
-        raise SystemExit(f"no rows in results/{run}/results.csv")
-    if "overrides" in df:
-        df = df[df["overrides"].fillna("") == ""]
-    df = df.copy()
+    frames = []
+    for name in [run, *(fill.split(",") if fill else [])]:
+        df = pd.DataFrame(read_rows(RESULTS / name / "results.csv"))
+        if df.empty:
+            raise SystemExit(f"no rows in results/{name}/results.csv")
+        if "overrides" in df:
+            df = df[df["overrides"].fillna("") == ""]
+        df = df.assign(run=name)
+        if frames:
+            df = df[~df["dataset"].isin(set(pd.concat(frames)["dataset"]))]
+        frames.append(df)
+    df = pd.concat(frames, ignore_index=True)
     for c in columns:
         df[c] = pd.to_numeric(df[c], errors="coerce" if coerce else "raise")
     return df
@@ -112,6 +125,26 @@ def validation_split(dataset: str, data_home=None):
     return train_test_split(X, y, test_size=0.25, stratify=y, random_state=0)
 
 
+def _cpu_isa(name: str) -> tuple[list[str], str]:
+    """A ``cpu`` column split into the words up to the core count and the ISA recorded after it."""
+    words = name.split()
+    cores = [i for i, w in enumerate(words) if re.fullmatch(r"x\d+", w)]
+    if not cores:
+        return words, ""
+    return words[: cores[-1] + 1], " ".join(words[cores[-1] + 1 :])
+
+
+def full_cpu(name: str) -> str:
+    """A row's ``cpu`` column with the ISA filled in where it was not yet recorded: rows from
+    before that all ran on machines with AVX-512 and native bfloat16 (see :func:`short_cpu`), so
+    ``"AMD EPYC x2"`` and ``"AMD EPYC x2 AVX512+bf16"`` name the same kind of machine. Empty stays
+    empty."""
+    if not name:
+        return ""
+    words, isa = _cpu_isa(name)
+    return " ".join([*words, isa or BF16_ISA])
+
+
 def short_cpu(name: str) -> str:
     """Short CPU label of a row's ``cpu`` column: its vendor word, plus the vector ISA recorded
     after the core count where that is not AVX-512 with native bfloat16 ("AMD AVX2"); 'not
@@ -122,8 +155,6 @@ def short_cpu(name: str) -> str:
     """
     if not name:
         return "not recorded"
-    words = name.split()
-    cores = [i for i, w in enumerate(words) if re.fullmatch(r"x\d+", w)]
-    isa = " ".join(words[cores[-1] + 1 :]) if cores else ""
+    _, isa = _cpu_isa(name)
     vendor = name.split("(")[0].split()[0]
     return vendor if isa in ("", BF16_ISA) else f"{vendor} {isa}"

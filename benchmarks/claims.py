@@ -5,7 +5,9 @@ Usage:
   python benchmarks/claims.py --grid grid --default default480 \
       --reference PATH/thesis_results.csv --peers PATH/peer_results.csv
 Reads benchmarks/results/<grid>/results.csv and benchmarks/results/<default>/results.csv and
-writes benchmarks/results/claims.md. Nothing is tuned here: every number is a mean over the
+writes benchmarks/results/claims.md. ``--fill RUNS`` takes the datasets the default run lacks
+from other runs (a rerun of only the datasets a change of default affects); the table then names each
+dataset's run. Nothing is tuned here: every number is a mean over the
 seeds measured (test splits), the thesis numbers are its means over 4 seeds at 1000 epochs.
 """
 
@@ -31,9 +33,10 @@ NUM = [
 ]
 
 
-def _load(name: str) -> pd.DataFrame:
-    """A run's rows of the plain configurations (cells run with parameter overrides are left out)."""
-    return plain_run_rows(name, NUM)
+def _load(name: str, fill: str | None = None) -> pd.DataFrame:
+    """A run's rows of the plain configurations (cells run with parameter overrides are left out),
+    with the datasets it lacks taken from the ``fill`` runs (see ``plain_run_rows``)."""
+    return plain_run_rows(name, NUM, fill=fill)
 
 
 def _thesis(path: str) -> pd.DataFrame:
@@ -60,6 +63,8 @@ def _fmt(v) -> str:
 def default_table(default: pd.DataFrame, ref: pd.DataFrame, tv: dict) -> tuple[str, dict]:
     ours = default.groupby("dataset")[NUM].mean()
     seeds = default.groupby("dataset").size()
+    runs = default.groupby("dataset")["run"].agg(lambda r: " + ".join(dict.fromkeys(r)))
+    several = default["run"].nunique() > 1
     rows = []
     for d, r in ours.iterrows():
         t = ref[ref["dataset"] == d].set_index("config")
@@ -67,6 +72,7 @@ def default_table(default: pd.DataFrame, ref: pd.DataFrame, tv: dict) -> tuple[s
         rows.append(
             {
                 "dataset": d,
+                **({"run": runs[d]} if several else {}),
                 "seeds": int(seeds[d]),
                 "svm": r["svm_acc"],
                 "thesis oracle svm": t["s1_svm_acc_mean"].max(),
@@ -84,7 +90,7 @@ def default_table(default: pd.DataFrame, ref: pd.DataFrame, tv: dict) -> tuple[s
             }
         )
     df = pd.DataFrame(rows)
-    mean = df.drop(columns=["dataset"]).mean(numeric_only=True)
+    mean = df.drop(columns=["dataset", "run"], errors="ignore").mean(numeric_only=True)
     counts = {
         "n": len(df),
         "svm_ge_oracle": int((df["svm"] >= df["thesis oracle svm"]).sum()),
@@ -287,6 +293,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--grid", default="grid")
     parser.add_argument("--default", default="default480")
+    parser.add_argument(
+        "--fill",
+        default=None,
+        help="runs, comma-separated, whose rows fill in the datasets the --default run lacks (a rerun "
+        "of only the datasets a change of default affects); the table names each dataset's run",
+    )
     parser.add_argument("--reference", required=True)
     parser.add_argument("--peers", required=True)
     parser.add_argument(
@@ -297,7 +309,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     ref, tv = _thesis(args.reference), _timevqvae(args.peers)
-    default = _load(args.default)
+    default = _load(args.default, args.fill)
     grid = _load(args.grid)
     table, c = default_table(default, ref, tv)
     oracle_all = ref.groupby("dataset")["s1_svm_acc_mean"].max().mean()

@@ -15,10 +15,9 @@ from __future__ import annotations
 import argparse
 
 import pandas as pd
-from _common import RESULTS, markdown_table, plain_run_rows
+from _common import KEY, RESULTS, markdown_table, plain_run_rows
 
 METRICS = ["svm_acc", "recon_mse_time", "s1_epochs", "fid_cond", "is_mean", "cas"]
-KEY = ["dataset", "config", "seed"]
 
 
 def _load(run: str) -> pd.DataFrame:

@@ -6,10 +6,12 @@ fixed time it trains fewer epochs of reconstruction. This script fits the naive 
 split for the stage-1 share of a benchmark budget (``Budget(budget).stage1`` of it, the time the
 default tokenizer had in ``results/<run>``), measures the whole-test-split reconstruction MSE,
 and sets it beside the default rows of that run (mean over their seeds). Every row records its
-CPU; the summary compares a dataset's default rows with the naive rows from the same CPU when
-there are any (time-budgeted fits get fewer epochs on a slower CPU), else with all naive rows.
-Rows go to results/recon_parity.csv as they finish (resumable per CPU); --summary writes
-recon_parity.md (recon_parity_<run>.md for a run other than default480).
+CPU; the summary compares a dataset's default rows with the naive rows from the same kind of CPU
+(model name, cores and vector ISA, rows from before the ISA was recorded counting as AVX-512 with
+bfloat16) when there are any (time-budgeted fits get fewer epochs on a slower CPU), else with all
+naive rows. Rows go to results/recon_parity.csv as they finish (resumable per CPU); --summary
+writes recon_parity.md (recon_parity_<run>.md for a run other than default480). ``--fill`` takes
+the datasets the run lacks from other runs, as in claims.py.
 
 ``--configs`` fits other tokenizers the same way (``CONFIGS``: the package defaults plus a few
 parameters), each also scored by the KNN / linear-SVM probes on the test split, so that a
@@ -20,6 +22,7 @@ recon_parity_candidates.md.
 Usage:
   python benchmarks/recon_parity.py --data-home DIR --run default480 --budget 480 --threads 2
   python benchmarks/recon_parity.py --summary --run default480
+  python benchmarks/recon_parity.py --summary --run default480_auto --fill default480_ssl075
   python benchmarks/recon_parity.py --data-home DIR --datasets FordA \
       --configs "naive,reference view,view stopgrad" --threads 2
 """
@@ -33,7 +36,9 @@ from _common import (
     add_malloc_option,
     append_row,
     fit_and_score,
+    full_cpu,
     markdown_table,
+    plain_run_rows,
     read_rows,
     short_cpu,
     tune_malloc_unless_told,
@@ -110,29 +115,29 @@ def _cpus(names) -> str:
 def summary(args) -> str:
     import pandas as pd
 
+    num = ["recon_mse_time", "s1_epochs"]
     naive = pd.DataFrame(read_rows(CSV))
     naive = naive[naive["config"] == "naive"].copy()
-    default = pd.DataFrame(read_rows(RESULTS / args.run / "results.csv"))
-    for df in (naive, default):
-        for c in ("recon_mse_time", "s1_epochs"):
-            df[c] = pd.to_numeric(df[c])
+    naive[num] = naive[num].apply(pd.to_numeric)
+    default = plain_run_rows(args.run, num, fill=args.fill)
     default = default[default["config"] == "default"]
     naive["cpu"] = naive.get("cpu", pd.Series("", index=naive.index)).fillna("")
-    default_cpu = default.groupby("dataset")["cpu"].agg(lambda c: c.iloc[0] if c.nunique() == 1 else "")
-    same = naive["cpu"].ne("") & naive["cpu"].eq(naive["dataset"].map(default_cpu))
+    default_cpu = default.groupby("dataset")["cpu"].agg(
+        lambda c: full_cpu(c.iloc[0]) if c.map(full_cpu).nunique() == 1 else ""
+    )
+    same = naive["cpu"].ne("") & naive["cpu"].map(full_cpu).eq(naive["dataset"].map(default_cpu))
     has_same = same.groupby(naive["dataset"]).transform("any")
     naive = naive[same | ~has_same]  # same-CPU naive rows where a dataset has them
-    n = naive.groupby("dataset")[["recon_mse_time", "s1_epochs"]].mean()
-    d = default.groupby("dataset")[["recon_mse_time", "s1_epochs"]].mean()
+    n = naive.groupby("dataset")[num].mean()
+    d = default.groupby("dataset")[num].mean()
     table = d.merge(n, left_index=True, right_index=True, suffixes=("_default", "_naive")).reset_index()
-    seeds = (
-        default.groupby("dataset")["seed"].nunique().astype(str)
-        + " / "
-        + naive.groupby("dataset")["seed"].nunique().astype(str)
-    )
-    table.insert(1, "seeds (default / naive)", table["dataset"].map(seeds))
+    fits = default.groupby("dataset").size().astype(str) + " / " + naive.groupby("dataset").size().astype(str)
+    table.insert(1, "fits (default / naive)", table["dataset"].map(fits))
     cpus = default.groupby("dataset")["cpu"].agg(_cpus) + " / " + naive.groupby("dataset")["cpu"].agg(_cpus)
     table.insert(2, "cpu (default / naive)", table["dataset"].map(cpus))
+    if default["run"].nunique() > 1:
+        runs = default.groupby("dataset")["run"].agg(lambda r: " + ".join(dict.fromkeys(r)))
+        table.insert(1, "run", table["dataset"].map(runs))
     table["ratio"] = table["recon_mse_time_default"] / table["recon_mse_time_naive"]
     table["on par"] = table["ratio"].le(PAR).map({True: "yes", False: "no"})
     on_par = int((table["ratio"] <= PAR).sum())
@@ -145,8 +150,9 @@ def summary(args) -> str:
             table[c] = table[c].map(lambda v: f"{v:.2f}")
     text = (
         f"Whole-test-split reconstruction MSE (time domain, globally scaled) of the default tokenizer "
-        f"(rows of results/{args.run}, mean over seeds) and the naive VQ-VAE fitted for the same "
-        f"stage-1 time, on the same CPU where the naive fit has been run there; 'on par' = within {PAR}x. On par on {on_par}/{len(table)} datasets.\n\n"
+        f"(rows of results/{args.run}{' and the datasets it lacks from ' + args.fill if args.fill else ''}, "
+        "mean over seeds) and the naive VQ-VAE fitted for the same "
+        f"stage-1 time, on the same kind of CPU where the naive fit has been run there; 'on par' = within {PAR}x. On par on {on_par}/{len(table)} datasets.\n\n"
     )
     text += markdown_table(table.to_dict("records"), list(table.columns))
     name = "recon_parity.md" if args.run == "default480" else f"recon_parity_{args.run}.md"
@@ -195,6 +201,7 @@ def main() -> None:
         default="SonyAIBORobotSurface1,SonyAIBORobotSurface2,ECG5000,Mallat,ShapesAll,FordB,FordA,ElectricDevices",
     )
     parser.add_argument("--run", default="default480", help="results/<run> holds the default rows")
+    parser.add_argument("--fill", default=None, help="runs, comma-separated, for the datasets --run lacks")
     parser.add_argument("--budget", type=float, default=480.0, help="the run's budget for both stages")
     parser.add_argument("--configs", default="naive", help=f"comma-separated, from {sorted(CONFIGS)}")
     parser.add_argument("--seed", type=int, default=0)
