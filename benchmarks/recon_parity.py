@@ -6,10 +6,10 @@ fixed time it trains fewer epochs of reconstruction. This script fits the naive 
 split for the stage-1 share of a benchmark budget (``Budget(budget).stage1`` of it, the time the
 default tokenizer had in ``results/<run>``), measures the whole-test-split reconstruction MSE,
 and sets it beside the default rows of that run (mean over their seeds). Every row records its
-CPU; the summary compares a dataset's default rows with the naive rows from the same kind of CPU
-(model name, cores and vector ISA, rows from before the ISA was recorded counting as AVX-512 with
-bfloat16) when there are any (time-budgeted fits get fewer epochs on a slower CPU), else with all
-naive rows. Rows go to results/recon_parity.csv as they finish (resumable per CPU); --summary
+CPU; the summary compares a dataset's default rows with the naive rows whose CPU is recorded
+alike, else with those of the same kind of CPU (model name, cores and vector ISA; rows from before
+the ISA was recorded count as AVX-512 with bfloat16), else with all naive rows (time-budgeted fits
+get fewer epochs on a slower CPU). Rows go to results/recon_parity.csv as they finish (resumable per CPU); --summary
 writes recon_parity.md (recon_parity_<run>.md for a run other than default480). ``--fill`` takes
 the datasets the run lacks from other runs, as in claims.py.
 
@@ -112,6 +112,23 @@ def _cpus(names) -> str:
     return "+".join(sorted({short_cpu(n) for n in names}))
 
 
+def _closest_cpu(naive, default):
+    """Which naive rows to set beside each dataset's default rows: those whose ``cpu`` is recorded
+    exactly as the default rows' where there are any, else those of the same kind of CPU
+    (``full_cpu``: rows from before the ISA was recorded count as AVX-512 with bfloat16), else all.
+    The exact string comes first because one model name and ISA still covers CPU generations of
+    different speed; rows recorded alike were most likely measured on one machine."""
+    cpu = naive["cpu"]
+    tiers = []
+    for norm in (str, full_cpu):
+        own = default.groupby("dataset")["cpu"].agg(
+            lambda c, f=norm: f(c.iloc[0]) if c.map(f).nunique() == 1 else ""
+        )
+        tiers.append(cpu.ne("") & cpu.map(norm).eq(naive["dataset"].map(own)))
+    exact, kind = (t.groupby(naive["dataset"]).transform("any") for t in tiers)
+    return tiers[0] | (~exact & tiers[1]) | (~exact & ~kind)
+
+
 def summary(args) -> str:
     import pandas as pd
 
@@ -122,12 +139,7 @@ def summary(args) -> str:
     default = plain_run_rows(args.run, num, fill=args.fill)
     default = default[default["config"] == "default"]
     naive["cpu"] = naive.get("cpu", pd.Series("", index=naive.index)).fillna("")
-    default_cpu = default.groupby("dataset")["cpu"].agg(
-        lambda c: full_cpu(c.iloc[0]) if c.map(full_cpu).nunique() == 1 else ""
-    )
-    same = naive["cpu"].ne("") & naive["cpu"].map(full_cpu).eq(naive["dataset"].map(default_cpu))
-    has_same = same.groupby(naive["dataset"]).transform("any")
-    naive = naive[same | ~has_same]  # same-CPU naive rows where a dataset has them
+    naive = naive[_closest_cpu(naive, default)]
     n = naive.groupby("dataset")[num].mean()
     d = default.groupby("dataset")[num].mean()
     table = d.merge(n, left_index=True, right_index=True, suffixes=("_default", "_naive")).reset_index()
