@@ -73,21 +73,28 @@ def plain_run_rows(run: str, columns: list[str], *, coerce: bool = False, fill: 
     """
     import pandas as pd
 
-    frames = []
+    frames, have = [], set()
     for name in [run, *(fill.split(",") if fill else [])]:
         df = pd.DataFrame(read_rows(RESULTS / name / "results.csv"))
         if df.empty:
             raise SystemExit(f"no rows in results/{name}/results.csv")
         if "overrides" in df:
             df = df[df["overrides"].fillna("") == ""]
-        df = df.assign(run=name)
-        if frames:
-            df = df[~df["dataset"].isin(set(pd.concat(frames)["dataset"]))]
+        df = df[~df["dataset"].isin(have)].assign(run=name)
+        have |= set(df["dataset"])
         frames.append(df)
     df = pd.concat(frames, ignore_index=True)
     for c in columns:
         df[c] = pd.to_numeric(df[c], errors="coerce" if coerce else "raise")
     return df
+
+
+def runs_by_dataset(df):
+    """Each dataset's source run(s) of rows from ``plain_run_rows`` (``"a + b"`` in order), or
+    None when all rows come from one run, so tables add a ``run`` column only after a ``fill``."""
+    if df["run"].nunique() < 2:
+        return None
+    return df.groupby("dataset")["run"].agg(lambda r: " + ".join(dict.fromkeys(r)))
 
 
 def markdown_table(rows: list[dict], columns: list[str]) -> str:

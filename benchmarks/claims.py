@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 
 import pandas as pd
-from _common import RESULTS, markdown_table, plain_run_rows
+from _common import RESULTS, markdown_table, plain_run_rows, runs_by_dataset
 
 from skncvq._io import read_csv_rows, write_text_atomic
 
@@ -63,8 +63,7 @@ def _fmt(v) -> str:
 def default_table(default: pd.DataFrame, ref: pd.DataFrame, tv: dict) -> tuple[str, dict]:
     ours = default.groupby("dataset")[NUM].mean()
     seeds = default.groupby("dataset").size()
-    runs = default.groupby("dataset")["run"].agg(lambda r: " + ".join(dict.fromkeys(r)))
-    several = default["run"].nunique() > 1
+    runs = runs_by_dataset(default)
     rows = []
     for d, r in ours.iterrows():
         t = ref[ref["dataset"] == d].set_index("config")
@@ -72,7 +71,7 @@ def default_table(default: pd.DataFrame, ref: pd.DataFrame, tv: dict) -> tuple[s
         rows.append(
             {
                 "dataset": d,
-                **({"run": runs[d]} if several else {}),
+                **({"run": runs[d]} if runs is not None else {}),
                 "seeds": int(seeds[d]),
                 "svm": r["svm_acc"],
                 "thesis oracle svm": t["s1_svm_acc_mean"].max(),

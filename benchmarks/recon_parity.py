@@ -40,6 +40,7 @@ from _common import (
     markdown_table,
     plain_run_rows,
     read_rows,
+    runs_by_dataset,
     short_cpu,
     tune_malloc_unless_told,
 )
@@ -147,8 +148,8 @@ def summary(args) -> str:
     table.insert(1, "fits (default / naive)", table["dataset"].map(fits))
     cpus = default.groupby("dataset")["cpu"].agg(_cpus) + " / " + naive.groupby("dataset")["cpu"].agg(_cpus)
     table.insert(2, "cpu (default / naive)", table["dataset"].map(cpus))
-    if default["run"].nunique() > 1:
-        runs = default.groupby("dataset")["run"].agg(lambda r: " + ".join(dict.fromkeys(r)))
+    runs = runs_by_dataset(default)
+    if runs is not None:
         table.insert(1, "run", table["dataset"].map(runs))
     table["ratio"] = table["recon_mse_time_default"] / table["recon_mse_time_naive"]
     table["on par"] = table["ratio"].le(PAR).map({True: "yes", False: "no"})
