@@ -52,6 +52,7 @@ CONFIGS = {
     "naive": {"ssl": None},
     "reference view": {"ssl_view_grad": True},
     "view stopgrad": {"ssl_view_grad": False},
+    "view stopgrad ssl_weight 0.3": {"ssl_view_grad": False, "ssl_weight": 0.3},
     "view auto": {"ssl_view_grad": "auto"},
 }
 

@@ -63,6 +63,8 @@ CANDIDATES = {
     "aug_recon 0.1": {"aug_recon_weight": 0.1},
     "aug_recon 0 batch 64": {"aug_recon_weight": 0.0, "batch_size": 64},
     "view stopgrad": {"ssl_view_grad": False},
+    "view stopgrad ssl_until 0.5": {"ssl_view_grad": False, "ssl_until": 0.5},
+    "view stopgrad ssl_weight 0.3": {"ssl_view_grad": False, "ssl_weight": 0.3},
 }
 METRICS = ["svm_acc", "knn_acc", "recon_mse_time", "recon_mse_stft", "epochs"]
 
