@@ -65,6 +65,7 @@ CANDIDATES = {
     "view stopgrad": {"ssl_view_grad": False},
     "view stopgrad ssl_until 0.5": {"ssl_view_grad": False, "ssl_until": 0.5},
     "view stopgrad ssl_weight 0.3": {"ssl_view_grad": False, "ssl_weight": 0.3},
+    "view stopgrad ssl_weight 0.5": {"ssl_view_grad": False, "ssl_weight": 0.5},
 }
 METRICS = ["svm_acc", "knn_acc", "recon_mse_time", "recon_mse_stft", "epochs"]
 
