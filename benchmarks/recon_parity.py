@@ -51,7 +51,7 @@ PAR = 1.5  # "on par": within this factor of the naive error (the same rule as c
 CONFIGS = {
     "naive": {"ssl": None},
     "reference view": {"ssl_view_grad": True},
-    "view stopgrad": {"ssl_view_grad": False},
+    "view stopgrad": {"ssl_view_grad": False, "ssl_weight": 1.0},  # the weight before 0.5 became the default
     "view stopgrad ssl_weight 0.3": {"ssl_view_grad": False, "ssl_weight": 0.3},
     "view auto": {"ssl_view_grad": "auto"},
 }

@@ -62,8 +62,8 @@ CANDIDATES = {
     "aug_recon 0": {"aug_recon_weight": 0.0},
     "aug_recon 0.1": {"aug_recon_weight": 0.1},
     "aug_recon 0 batch 64": {"aug_recon_weight": 0.0, "batch_size": 64},
-    "view stopgrad": {"ssl_view_grad": False},
-    "view stopgrad ssl_until 0.5": {"ssl_view_grad": False, "ssl_until": 0.5},
+    "view stopgrad": {"ssl_view_grad": False, "ssl_weight": 1.0},  # the weight before 0.5 became the default
+    "view stopgrad ssl_until 0.5": {"ssl_view_grad": False, "ssl_until": 0.5, "ssl_weight": 1.0},
     "view stopgrad ssl_weight 0.3": {"ssl_view_grad": False, "ssl_weight": 0.3},
     "view stopgrad ssl_weight 0.5": {"ssl_view_grad": False, "ssl_weight": 0.5},
 }

@@ -85,6 +85,34 @@ def test_ssl_view_grad_auto_stops_the_gradient_from_stopgrad_min_series_on(tiny,
     assert NCVQVAETransformer(random_state=0, **tiny).fit(big[:-1]).config_.ssl_view_grad is True
 
 
+@pytest.mark.parametrize(
+    ("ssl", "view_grad", "expected"),
+    [("barlowtwins", True, 1.0), ("barlowtwins", False, 0.5), ("vibcreg", True, 0.01), ("vibcreg", False, 0.01)],
+)
+def test_ssl_weight_none_follows_the_loss_and_the_view(ssl, view_grad, expected, tiny, data):
+    tiny.update(max_epochs=2, batch_size=24)
+    kw = dict(ssl=ssl, ssl_view_grad=view_grad, ssl_until=1.0, random_state=0, **tiny)
+    tok = NCVQVAETransformer(**kw).fit(data[0])
+    assert tok.config_.ssl_weight == expected and tok.get_params()["ssl_weight"] is None
+    # None is the same fit as the weight it resolves to, and the weight reaches the loss
+    same = NCVQVAETransformer(ssl_weight=expected, **kw).fit(data[0])
+    np.testing.assert_array_equal(tok.transform(data[0]), same.transform(data[0]))
+    other = NCVQVAETransformer(ssl_weight=4 * expected, **kw).fit(data[0])
+    assert other.config_.ssl_weight == 4 * expected
+    assert not np.array_equal(tok.transform(data[0]), other.transform(data[0]))
+
+
+def test_ssl_weight_none_under_auto_uses_the_resolved_view(tiny, monkeypatch):
+    from skncvq.estimators import tokenizer
+
+    tiny.update(max_epochs=1)
+    X, _ = make_synthetic(40, 32, 2, random_state=0)
+    monkeypatch.setattr(tokenizer, "STOPGRAD_MIN_SERIES", len(X))
+    assert NCVQVAETransformer(random_state=0, **tiny).fit(X).config_.ssl_weight == 0.5
+    assert NCVQVAETransformer(random_state=0, **tiny).fit(X[:-1]).config_.ssl_weight == 1.0
+    assert NCVQVAETransformer(ssl_weight=0.2, random_state=0, **tiny).fit(X).config_.ssl_weight == 0.2
+
+
 def test_tokenizer_saved_before_ssl_until_loads_with_the_branch_kept(tiny, data):
     import pickle
 
