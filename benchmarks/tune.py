@@ -82,7 +82,9 @@ CANDIDATES = {
     # the augmented view encoded for the SSL loss but not decoded (aug_recon_weight=0)
     "default aug_recon 0": dict(config="default", tokenizer_params=dict(aug_recon_weight=0.0)),
     # the augmented view as a stop-gradient target: encoded without a graph, not decoded
-    "default view stopgrad": dict(config="default", tokenizer_params=dict(ssl_view_grad=False, ssl_weight=1.0)),
+    "default view stopgrad": dict(
+        config="default", tokenizer_params=dict(ssl_view_grad=False, ssl_weight=1.0)
+    ),
 }
 METRICS = [
     "svm_acc",

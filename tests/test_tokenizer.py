@@ -87,7 +87,12 @@ def test_ssl_view_grad_auto_stops_the_gradient_from_stopgrad_min_series_on(tiny,
 
 @pytest.mark.parametrize(
     ("ssl", "view_grad", "expected"),
-    [("barlowtwins", True, 1.0), ("barlowtwins", False, 0.5), ("vibcreg", True, 0.01), ("vibcreg", False, 0.01)],
+    [
+        ("barlowtwins", True, 1.0),
+        ("barlowtwins", False, 0.5),
+        ("vibcreg", True, 0.01),
+        ("vibcreg", False, 0.01),
+    ],
 )
 def test_ssl_weight_none_follows_the_loss_and_the_view(ssl, view_grad, expected, tiny, data):
     tiny.update(max_epochs=2, batch_size=24)
