@@ -51,6 +51,17 @@ class MaskGITSampler(SamplerInferenceMixin, CPUFallbackMixin, BaseEstimator):
         Attention heads.
     dropout : float, default=0.0
         Dropout in the transformer.
+    class_conditioning : {"token", "all"}, default="token"
+        How the prior sees the class: "token" is the reference's class token in front of the
+        token grid; "all" also adds the class embedding to every position
+        (:class:`skncvq.nn.MaskGITConfig`).
+    positions : {"token", "column"}, default="token"
+        What one transformer position holds: "token" is the reference, one token per position
+        (``n_freq * latent_width`` positions); "column" puts each latent time step's column of
+        ``n_freq`` tokens into one position (``latent_width`` positions: about ``n_freq`` times
+        fewer FLOPs in the linear layers and ``n_freq**2`` in attention, so a time-budgeted
+        prior trains several times the epochs; :class:`skncvq.nn.MaskGITConfig`
+        ``column_height``).
     p_unconditional : float, default=0.2
         Probability of dropping the class during training (enables guidance and unconditional
         sampling).
@@ -148,8 +159,10 @@ class MaskGITSampler(SamplerInferenceMixin, CPUFallbackMixin, BaseEstimator):
     _inference_precisions = ("sample_precision_",)
 
     def __setstate__(self, state: dict) -> None:
-        # samplers saved before ``unconditional`` existed sampled with the no-class token
-        state = {"unconditional": "null", **state}
+        # samplers saved before ``unconditional`` existed sampled with the no-class token, and
+        # those saved before ``class_conditioning`` / ``positions`` used the class token alone and
+        # one token per position
+        state = {"unconditional": "null", "class_conditioning": "token", "positions": "token", **state}
         if "classes_" in state and "class_prior_" not in state:
             state["class_prior_"] = None  # "class_prior" then asks for a refit (see _encode_labels)
         super().__setstate__(state)
@@ -162,6 +175,8 @@ class MaskGITSampler(SamplerInferenceMixin, CPUFallbackMixin, BaseEstimator):
         n_layers: int = 4,
         n_heads: int = 2,
         dropout: float = 0.0,
+        class_conditioning: str = "token",
+        positions: str = "token",
         p_unconditional: float = 0.2,
         guidance_scale: float = 1.0,
         unconditional: str = "class_prior",
@@ -185,6 +200,8 @@ class MaskGITSampler(SamplerInferenceMixin, CPUFallbackMixin, BaseEstimator):
         self.n_layers = n_layers
         self.n_heads = n_heads
         self.dropout = dropout
+        self.class_conditioning = class_conditioning
+        self.positions = positions
         self.p_unconditional = p_unconditional
         self.guidance_scale = guidance_scale
         self.unconditional = unconditional
@@ -213,6 +230,8 @@ class MaskGITSampler(SamplerInferenceMixin, CPUFallbackMixin, BaseEstimator):
             width = "'auto' (64 or 128)" if auto_width else f"({self.hidden_dim})"
             raise ValueError(f"hidden_dim {width} must be divisible by n_heads ({self.n_heads}).")
         check_param("dropout", self.dropout, kind=float, low=0, high=1)
+        check_param("class_conditioning", self.class_conditioning, kind=str, options=("token", "all"))
+        check_param("positions", self.positions, kind=str, options=("token", "column"))
         check_param("p_unconditional", self.p_unconditional, kind=float, low=0, high=1)
         check_param("mask_schedule", self.mask_schedule, kind=str, options=("cosine",))
         self._check_sampling_params()
@@ -300,6 +319,8 @@ class MaskGITSampler(SamplerInferenceMixin, CPUFallbackMixin, BaseEstimator):
             n_layers=self.n_layers,
             n_heads=self.n_heads,
             dropout=float(self.dropout),
+            class_conditioning=self.class_conditioning,
+            column_height=self.token_shape_[0] if self.positions == "column" else 1,
         )
         if y is None:
             y_enc[:] = n_classes  # every series is "no class"

@@ -39,6 +39,19 @@ class MaskGITConfig:
         Feed-forward width as a multiple of ``hidden_dim`` (reference 1).
     dropout : float
         Dropout in the transformer layers.
+    class_conditioning : {"token", "all"}
+        How the class enters: "token" is the reference's class token in front of the grid,
+        which every position has to reach through attention; "all" also adds the class
+        embedding to every position's input, so each position sees the class from the first
+        layer on.
+    column_height : int
+        Tokens per transformer position. 1 is the reference: one position per token. With the
+        token grid's number of frequency rows ``F`` (``n_tokens = F * W``, ids in the
+        tokenizer's frequency-major order), each position holds one latent time step's column
+        of ``F`` tokens: its input is the sum of one embedding per row and its output the ``F``
+        tokens' logits. The transformer then runs over ``W`` positions instead of ``F * W``,
+        about ``F`` times fewer FLOPs in the linear layers and ``F**2`` in attention, for the
+        same masked-token objective and decoding.
     """
 
     n_tokens: int
@@ -49,6 +62,17 @@ class MaskGITConfig:
     n_heads: int = 2
     ff_mult: int = 1
     dropout: float = 0.0
+    class_conditioning: str = "token"
+    column_height: int = 1
+
+    def __post_init__(self) -> None:
+        if self.column_height < 1 or self.n_tokens % self.column_height:
+            raise ValueError(
+                f"column_height must be a positive divisor of n_tokens ({self.n_tokens}); "
+                f"got {self.column_height!r}."
+            )
+        if self.class_conditioning not in ("token", "all"):
+            raise ValueError(f"class_conditioning must be 'token' or 'all'; got {self.class_conditioning!r}.")
 
 
 class MaskGIT(nn.Module):
@@ -70,9 +94,17 @@ class MaskGIT(nn.Module):
         d = config.hidden_dim
         self.mask_id = config.codebook_size
         self.null_class = config.n_classes
-        self.token_emb = nn.Embedding(config.codebook_size + 1, d)
+        rows = config.column_height
+        self.n_positions = config.n_tokens // rows
+        # one embedding table per row of a column; row r's ids are offset by r * (K + 1)
+        self.token_emb = nn.Embedding(rows * (config.codebook_size + 1), d)
+        self.register_buffer(
+            "row_offset",
+            torch.arange(rows).repeat_interleave(self.n_positions) * (config.codebook_size + 1),
+            persistent=False,
+        )
         self.class_emb = nn.Embedding(config.n_classes + 1, d)
-        self.pos_emb = nn.Parameter(torch.randn(1, config.n_tokens + 1, d) * 0.02)
+        self.pos_emb = nn.Parameter(torch.randn(1, self.n_positions + 1, d) * 0.02)
         layer = nn.TransformerEncoderLayer(
             d,
             config.n_heads,
@@ -84,13 +116,29 @@ class MaskGIT(nn.Module):
         )
         self.blocks = nn.TransformerEncoder(layer, config.n_layers, enable_nested_tensor=False)
         self.norm = nn.LayerNorm(d)
-        self.head = nn.Linear(d, config.codebook_size)
+        self.head = nn.Linear(d, rows * config.codebook_size)
+
+    def __setstate__(self, state: dict) -> None:
+        super().__setstate__(state)
+        if "row_offset" not in self._buffers:  # a prior pickled before column_height existed
+            self.n_positions = self.config.n_tokens
+            self.register_buffer(
+                "row_offset", torch.zeros(self.n_positions, dtype=torch.long), persistent=False
+            )
 
     def forward(self, ids: torch.Tensor, classes: torch.Tensor) -> torch.Tensor:
         """(B, N) token ids (mask id allowed), (B,) class ids -> (B, N, K) logits."""
-        h = torch.cat((self.class_emb(classes)[:, None], self.token_emb(ids)), dim=1)  # (B, 1+N, d)
+        b, rows, k = ids.shape[0], self.config.column_height, self.config.codebook_size
+        cls = self.class_emb(classes)[:, None]  # (B, 1, d)
+        # (B, N) -> (B, rows, P, d) -> sum over the rows of each column -> (B, P, d)
+        tokens = self.token_emb(ids + self.row_offset).view(b, rows, self.n_positions, -1).sum(1)
+        if self.config.class_conditioning == "all":
+            tokens = tokens + cls
+        h = torch.cat((cls, tokens), dim=1)  # (B, 1+P, d)
         h = self.blocks(h + self.pos_emb)
-        return self.head(self.norm(h[:, 1:]))  # drop the class position -> (B, N, K)
+        out = self.head(self.norm(h[:, 1:]))  # drop the class position -> (B, P, rows * K)
+        # (B, P, rows, K) -> (B, rows, P, K) -> (B, N, K) in the ids' frequency-major order
+        return out.view(b, self.n_positions, rows, k).transpose(1, 2).reshape(b, -1, k)
 
     def mask_tokens(self, ids: torch.Tensor, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
         """Mask ``ceil(cos(pi t / 2) N)`` random positions per sequence, ``t ~ U(0, 1)``.

@@ -1,0 +1,144 @@
+"""Choose the prior's architecture knobs on validation splits, all candidates on one tokenizer.
+
+A prior knob changes only stage 2, so each dataset's tokenizer is fitted once and every
+candidate prior is trained on its tokens under the same time budget and scored on the same
+evaluator. Per dataset: the stratified 75/25 cut of the official train split used by tune.py
+(the test split is never read), an FCN evaluator fitted on the 75 % part, the default
+tokenizer fitted on it for the stage-1 share of ``--budget`` (skncvq.benchmark's Budget), then
+per candidate a ``MaskGITSampler`` for the prior share and FID / IS / CAS on the 25 % part
+(skncvq.metrics.generative_scores, CAS classifier of ``--cas-budget`` seconds). Rows go to
+results/tuning_prior.csv as they finish (a rerun skips finished rows but refits the tokenizer
+of a dataset with rows left); --summary writes tuning_prior.md.
+
+Usage:
+  python benchmarks/tune_prior.py --data-home DIR --datasets ShapesAll,FordA,ElectricDevices \
+      --budget 480 --threads 2 --seed 0
+  python benchmarks/tune_prior.py --summary
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+from _common import RESULTS, append_row, markdown_table, numeric_rows, read_rows, short_cpu, validation_split
+
+CSV = RESULTS / "tuning_prior.csv"
+# names state what differs from the sampler's defaults of the commit that added them
+CANDIDATES = {
+    "token (reference)": dict(positions="token", class_conditioning="token"),
+    "column": dict(positions="column", class_conditioning="token"),
+    "column, class at every position": dict(positions="column", class_conditioning="all"),
+}
+METRICS = ["fid_uncond", "fid_cond", "is_mean", "cas", "s2_epochs", "sample_series_per_s"]
+
+
+def run(args) -> None:
+    import torch
+
+    from skncvq import FCNClassifier, MaskGITSampler, NCVQVAETransformer
+    from skncvq._cell import Budget, _cpu_name
+    from skncvq.metrics import generative_scores
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    done = {(r["dataset"], r["candidate"], r["seed"], r["budget_s"]) for r in read_rows(CSV)}
+    names = args.candidates.split(",") if args.candidates else list(CANDIDATES)
+    split = Budget(args.budget)
+    for dataset in args.datasets.split(","):
+        todo = [n for n in names if (dataset, n, str(args.seed), str(args.budget)) not in done]
+        if not todo:
+            continue
+        X_fit, X_val, y_fit, y_val = validation_split(dataset, args.data_home)
+        fcn = FCNClassifier(
+            max_epochs=1000, max_time=args.evaluator_budget, batch_size=args.fcn_batch_size, random_state=0
+        ).fit(X_fit, y_fit)
+        tok = NCVQVAETransformer(
+            max_epochs=1000, max_time=split.seconds * split.stage1, random_state=args.seed
+        )
+        tok.fit(X_fit)
+        for name in todo:
+            sampler = MaskGITSampler(
+                tokenizer=tok,
+                max_epochs=1000,
+                max_time=split.seconds * split.prior,
+                random_state=args.seed,
+                **CANDIDATES[name],
+            )
+            t0 = time.perf_counter()
+            sampler.fit(X_fit, y_fit)
+            fit_s = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            scores = generative_scores(
+                sampler,
+                X_val,
+                y_val,
+                classifier=fcn,
+                y_train=y_fit,
+                cas_classifier=FCNClassifier(
+                    max_epochs=1000,
+                    max_time=args.cas_budget,
+                    batch_size=args.fcn_batch_size,
+                    random_state=args.seed,
+                ),
+                random_state=args.seed,
+            )
+            row = dict(
+                dataset=dataset,
+                candidate=name,
+                seed=args.seed,
+                budget_s=args.budget,
+                params=json.dumps(CANDIDATES[name]),
+                cpu=_cpu_name(),
+                s1_epochs=tok.n_epochs_,
+                s2_epochs=len(sampler.history_),
+                s2_fit_s=round(fit_s, 1),
+                hidden_dim=sampler.config_.hidden_dim,
+                evaluator_val_acc=round(float(fcn.score(X_val, y_val)), 4),
+                **{m: round(float(scores[m]), 4) for m in METRICS if m in scores},
+                eval_s=round(time.perf_counter() - t0, 1),
+            )
+            append_row(CSV, row)
+            print({k: row.get(k) for k in ["dataset", "candidate", *METRICS]}, flush=True)
+
+
+def summary() -> str:
+    import pandas as pd
+
+    rows = numeric_rows(CSV, METRICS)
+    rows["cpu"] = rows["cpu"].map(short_cpu)
+    per = rows.groupby(["candidate", "dataset", "cpu"])[METRICS].mean().reset_index()
+    per.insert(3, "seeds", rows.groupby(["candidate", "dataset", "cpu"]).size().to_numpy())
+    out = per.sort_values(["dataset", "cpu", "candidate"])
+    for m in METRICS:
+        out[m] = out[m].map(lambda v: "" if pd.isna(v) else (f"{v:.3f}" if abs(v) < 10 else f"{v:.1f}"))
+    text = (
+        "Prior architecture on validation splits (train split cut 75/25; per dataset and seed one "
+        "default tokenizer, every candidate prior trained on its tokens for the same time and scored "
+        "with the same FCN evaluator; the test split is not used). FID and IS from unconditional "
+        "(class-prior) samples, CAS from an FCN trained on class-conditional samples.\n\n"
+    )
+    text += markdown_table(out.to_dict("records"), ["dataset", "cpu", "candidate", "seeds", *METRICS])
+    CSV.with_suffix(".md").write_text(text)
+    return text
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-home", default=None)
+    parser.add_argument("--datasets", default="ShapesAll,FordA,ElectricDevices")
+    parser.add_argument("--candidates", default=None, help="comma-separated names from CANDIDATES")
+    parser.add_argument("--budget", type=float, default=480.0, help="seconds for both stages")
+    parser.add_argument("--fcn-batch-size", type=int, default=32)
+    parser.add_argument("--evaluator-budget", type=float, default=300.0)
+    parser.add_argument("--cas-budget", type=float, default=240.0)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--summary", action="store_true")
+    args = parser.parse_args()
+    print(summary() if args.summary else run(args) or "")
+
+
+if __name__ == "__main__":
+    main()
