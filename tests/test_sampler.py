@@ -1,6 +1,8 @@
 import copy
+import pickle
 import subprocess
 import sys
+from dataclasses import replace
 
 import joblib
 import numpy as np
@@ -61,6 +63,107 @@ def test_guidance_mixes_conditional_and_unconditional_logits():
             prior._logits(ids, cls, 3.0), null + 3.0 * (cond - null), atol=1e-5, rtol=1e-4
         )
         torch.testing.assert_close(prior._logits(ids, cls, 1.0), cond)
+
+
+def _blocks_io(prior: MaskGIT, ids: torch.Tensor, classes: torch.Tensor):
+    """The transformer's input and output for ``ids``, and the prior's logits."""
+    seen = {}
+    hook = prior.blocks.register_forward_hook(lambda m, args, out: seen.update(inp=args[0], out=out))
+    try:
+        with torch.no_grad():
+            logits = prior(ids, classes)
+    finally:
+        hook.remove()
+    return seen["inp"], seen["out"], logits
+
+
+def test_column_positions_hold_one_latent_time_step_each():
+    rows, width, k = 3, 4, 6
+    config = MaskGITConfig(n_tokens=rows * width, codebook_size=k, n_classes=2, hidden_dim=16, n_layers=1)
+    prior = MaskGIT(replace(config, column_height=rows)).eval()
+    assert prior.pos_emb.shape[1] == width + 1  # class position + one per column
+    ids = torch.randint(0, k, (2, rows * width), generator=torch.Generator().manual_seed(0))
+    cls = torch.tensor([0, 1])
+    inp, out, logits = _blocks_io(prior, ids, cls)
+    assert inp.shape == (2, width + 1, 16) and logits.shape == (2, rows * width, k)
+    # token (row 2, time 1) sits at flat index 2 * width + 1 (frequency-major): changing it moves
+    # the input of position 1 + 1 only
+    changed = ids.clone()
+    changed[:, 2 * width + 1] = (changed[:, 2 * width + 1] + 1) % k
+    inp2, _, _ = _blocks_io(prior, changed, cls)
+    moved = (inp2 - inp).abs().amax(dim=(0, 2)) > 0
+    assert moved.tolist() == [False, False, True, False, False]
+    # the logits of token (row r, time t) are row r's slice of position t's output
+    head = prior.head(prior.norm(out[:, 1:])).view(2, width, rows, k)
+    torch.testing.assert_close(logits.view(2, rows, width, k), head.transpose(1, 2))
+    # one token per position is the reference layout
+    assert MaskGIT(config).pos_emb.shape[1] == rows * width + 1
+    with pytest.raises(ValueError, match="column_height"):
+        replace(config, column_height=5)
+    with pytest.raises(ValueError, match="class_conditioning"):
+        replace(config, class_conditioning="every")
+
+
+def test_class_at_every_position_reaches_every_position():
+    config = MaskGITConfig(n_tokens=8, codebook_size=5, n_classes=2, hidden_dim=16, n_layers=1)
+    ids = torch.randint(0, 5, (1, 8), generator=torch.Generator().manual_seed(0))
+    for mode, moved in (("token", [True] + [False] * 8), ("all", [True] * 9)):
+        torch.manual_seed(0)
+        prior = MaskGIT(replace(config, class_conditioning=mode)).eval()
+        a, _, _ = _blocks_io(prior, ids, torch.tensor([0]))
+        b, _, _ = _blocks_io(prior, ids, torch.tensor([1]))
+        assert ((b - a).abs().amax(dim=(0, 2)) > 0).tolist() == moved, mode
+
+
+def test_a_prior_pickled_before_columns_existed_still_runs():
+    prior = MaskGIT(MaskGITConfig(n_tokens=6, codebook_size=5, n_classes=2, hidden_dim=16, n_layers=1)).eval()
+    ids, cls = torch.randint(0, 5, (2, 6)), torch.tensor([0, 1])
+    state = dict(prior.__dict__)
+    state["_buffers"] = {k: v for k, v in state["_buffers"].items() if k != "row_offset"}
+    state.pop("n_positions")
+    old = MaskGIT.__new__(MaskGIT)
+    old.__setstate__(state)
+    with torch.no_grad():
+        torch.testing.assert_close(old(ids, cls), prior(ids, cls))
+
+
+@pytest.mark.parametrize(
+    "params, height",
+    [(dict(positions="token"), 1), (dict(positions="column", class_conditioning="all"), None)],
+)
+def test_each_prior_layout_learns_and_samples_each_class(setup, params, height):
+    X, labels, sampler, fcn = setup
+    prior = MaskGITSampler(sampler.tokenizer_, random_state=0, **PRIOR, **params).fit(X, labels)
+    n_freq, width = prior.token_shape_
+    height = n_freq if height is None else height
+    assert prior.config_.column_height == height
+    assert prior.net_.module_.pos_emb.shape[1] == n_freq * width // height + 1
+    losses = [h["train_loss"] for h in prior.history_]
+    assert np.mean(losses[-10:]) < 0.7 * np.mean(losses[:10])
+    y = np.repeat(["a", "b", "c"], 30)
+    gen = prior.sample(90, y=y, random_state=1)
+    assert gen.shape == (90, 64)
+    assert (fcn.predict(gen) == y).mean() > 0.45  # chance is 1/3
+    # a pickle round trip keeps the layout
+    again = pickle.loads(pickle.dumps(prior))
+    np.testing.assert_array_equal(
+        again.sample_tokens(5, y="a", random_state=3), prior.sample_tokens(5, y="a", random_state=3)
+    )
+
+
+def test_prior_layout_parameters_are_checked_and_old_pickles_get_the_reference(setup):
+    X, labels, sampler, _ = setup
+    for name, bad in (("positions", "row"), ("class_conditioning", "every")):
+        with pytest.raises(ValueError, match=name):
+            MaskGITSampler(sampler.tokenizer_, **{**PRIOR, "max_epochs": 1, name: bad}).fit(X, labels)
+    # the default: one position per latent time step, the class token alone
+    assert sampler.config_.column_height == sampler.token_shape_[0] > 1
+    assert sampler.config_.class_conditioning == "token"
+    old = MaskGITSampler.__new__(MaskGITSampler)
+    old.__setstate__(
+        {k: v for k, v in sampler.__getstate__().items() if k not in ("positions", "class_conditioning")}
+    )
+    assert old.get_params()["positions"] == "token" and old.get_params()["class_conditioning"] == "token"
 
 
 def test_loss_goes_down(setup):
