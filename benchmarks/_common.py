@@ -132,6 +132,29 @@ def validation_split(dataset: str, data_home=None):
     return train_test_split(X, y, test_size=0.25, stratify=y, random_state=0)
 
 
+def validation_scores(sampler, X_fit, y_fit, X_val, y_val, evaluator, args, **kwargs) -> dict:
+    """FID / IS / CAS of a fitted sampler on a validation split, as the tuning scripts score it:
+    ``evaluator`` (an FCN fitted on ``X_fit``) for FID and IS, and a CAS classifier (FCN) of
+    ``args.cas_budget`` seconds at batch ``args.fcn_batch_size``, seeded with ``args.seed``.
+    ``kwargs`` go to ``skncvq.metrics.generative_scores`` (e.g. ``n_unconditional``)."""
+    from skncvq import FCNClassifier
+    from skncvq.metrics import generative_scores
+
+    cas = FCNClassifier(
+        max_epochs=1000, max_time=args.cas_budget, batch_size=args.fcn_batch_size, random_state=args.seed
+    )
+    return generative_scores(
+        sampler,
+        X_val,
+        y_val,
+        classifier=evaluator,
+        y_train=y_fit,
+        cas_classifier=cas,
+        random_state=args.seed,
+        **kwargs,
+    )
+
+
 def _cpu_isa(name: str) -> tuple[list[str], str]:
     """A ``cpu`` column split into the words up to the core count and the ISA recorded after it."""
     words = name.split()

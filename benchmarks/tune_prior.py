@@ -22,7 +22,16 @@ import argparse
 import json
 import time
 
-from _common import RESULTS, append_row, markdown_table, numeric_rows, read_rows, short_cpu, validation_split
+from _common import (
+    RESULTS,
+    append_row,
+    markdown_table,
+    numeric_rows,
+    read_rows,
+    short_cpu,
+    validation_scores,
+    validation_split,
+)
 
 CSV = RESULTS / "tuning_prior.csv"
 # names state what differs from the sampler's defaults of the commit that added them
@@ -39,7 +48,6 @@ def run(args) -> None:
 
     from skncvq import FCNClassifier, MaskGITSampler, NCVQVAETransformer
     from skncvq._cell import Budget, _cpu_name
-    from skncvq.metrics import generative_scores
 
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -70,20 +78,7 @@ def run(args) -> None:
             sampler.fit(X_fit, y_fit)
             fit_s = time.perf_counter() - t0
             t0 = time.perf_counter()
-            scores = generative_scores(
-                sampler,
-                X_val,
-                y_val,
-                classifier=fcn,
-                y_train=y_fit,
-                cas_classifier=FCNClassifier(
-                    max_epochs=1000,
-                    max_time=args.cas_budget,
-                    batch_size=args.fcn_batch_size,
-                    random_state=args.seed,
-                ),
-                random_state=args.seed,
-            )
+            scores = validation_scores(sampler, X_fit, y_fit, X_val, y_val, fcn, args)
             row = dict(
                 dataset=dataset,
                 candidate=name,

@@ -26,7 +26,15 @@ import argparse
 import json
 import time
 
-from _common import RESULTS, append_row, markdown_table, numeric_rows, read_rows, validation_split
+from _common import (
+    RESULTS,
+    append_row,
+    markdown_table,
+    numeric_rows,
+    read_rows,
+    validation_scores,
+    validation_split,
+)
 
 CSV = RESULTS / "tuning_sampling.csv"
 SETTINGS = {
@@ -51,7 +59,6 @@ def run(args) -> None:
 
     from skncvq import FCNClassifier
     from skncvq.benchmark import evaluate
-    from skncvq.metrics import generative_scores
 
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -73,20 +80,15 @@ def run(args) -> None:
         for name in todo:
             sampler.set_params(**{**knobs, **SETTINGS[name]})
             t0 = time.perf_counter()
-            scores = generative_scores(
+            scores = validation_scores(
                 sampler,
+                X_fit,
+                y_fit,
                 X_val,
                 y_val,
-                classifier=fcn,
-                y_train=y_fit,
+                fcn,
+                args,
                 n_unconditional=max(len(X_val), args.n_unconditional),
-                cas_classifier=FCNClassifier(
-                    max_epochs=1000,
-                    max_time=args.cas_budget,
-                    batch_size=args.fcn_batch_size,
-                    random_state=args.seed,
-                ),
-                random_state=args.seed,
             )
             row = dict(
                 dataset=dataset,
