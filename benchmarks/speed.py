@@ -10,8 +10,9 @@ Sampling is timed on ``MaskGITSampler.sample`` (iterative decoding, T=10, then t
 a warm-up call; the priors are untrained (1 epoch), which does not change the work per sample.
 The TimeVQVAE package samples about 18 series/s on 2 CPU cores at this shape.
 
-Usage: python benchmarks/speed.py [--n-series 1024] [--epochs 4] [--only training|sampling]
-Writes benchmarks/results/speed.json and speed.md (a part not re-run keeps its old rows).
+Usage: python benchmarks/speed.py [--n-series 1024] [--epochs 4] [--only training|sampling] [--name speed]
+Writes benchmarks/results/speed.json and speed.md (a part not re-run keeps its old rows);
+``--name speed_xeon`` writes speed_xeon.json / .md instead, to keep another machine's rows apart.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing as mp
-import platform
 import resource
 import time
 
@@ -168,12 +168,15 @@ def _run(target, name, params, args) -> dict:
 def main() -> None:
     from _common import RESULTS, markdown_table
 
+    from skncvq._cell import _cpu_name
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n-series", type=int, default=1024)
     parser.add_argument("--epochs", type=int, default=4)
     parser.add_argument("--only", choices=["training", "sampling"], default=None)
+    parser.add_argument("--name", default="speed", help="file stem of the results (default: speed)")
     args = parser.parse_args()
-    path = RESULTS / "speed.json"
+    path = RESULTS / f"{args.name}.json"
     old = json.loads(path.read_text()) if path.exists() else {}
     rows, sampling = old.get("rows", []), old.get("sampling", [])
     if args.only != "sampling":
@@ -188,7 +191,7 @@ def main() -> None:
         batch=BATCH,
         n_series=args.n_series,
         epochs=args.epochs,
-        machine=platform.processor() or platform.machine(),
+        machine=_cpu_name(),
     )
     RESULTS.mkdir(exist_ok=True)
     path.write_text(json.dumps(dict(meta=meta, rows=rows, sampling=sampling), indent=2))
@@ -215,7 +218,7 @@ def main() -> None:
     ]
     text = "## Stage-1 training\n\n" + markdown_table(rows, cols)
     text += "\n## Sampling (1024 series at length 500)\n\n" + markdown_table(sampling, scols)
-    (RESULTS / "speed.md").write_text(text)
+    path.with_suffix(".md").write_text(text)
     print(text)
 
 
