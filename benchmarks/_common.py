@@ -132,9 +132,9 @@ def validation_split(dataset: str, data_home=None):
     return train_test_split(X, y, test_size=0.25, stratify=y, random_state=0)
 
 
-def validation_scores(sampler, X_fit, y_fit, X_val, y_val, evaluator, args, **kwargs) -> dict:
+def validation_scores(sampler, y_fit, X_val, y_val, evaluator, args, **kwargs) -> dict:
     """FID / IS / CAS of a fitted sampler on a validation split, as the tuning scripts score it:
-    ``evaluator`` (an FCN fitted on ``X_fit``) for FID and IS, and a CAS classifier (FCN) of
+    ``evaluator`` (an FCN fitted on the fit part, labels ``y_fit``) for FID and IS, and a CAS classifier (FCN) of
     ``args.cas_budget`` seconds at batch ``args.fcn_batch_size``, seeded with ``args.seed``.
     ``kwargs`` go to ``skncvq.metrics.generative_scores`` (e.g. ``n_unconditional``)."""
     from skncvq import FCNClassifier

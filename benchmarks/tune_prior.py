@@ -78,7 +78,7 @@ def run(args) -> None:
             sampler.fit(X_fit, y_fit)
             fit_s = time.perf_counter() - t0
             t0 = time.perf_counter()
-            scores = validation_scores(sampler, X_fit, y_fit, X_val, y_val, fcn, args)
+            scores = validation_scores(sampler, y_fit, X_val, y_val, fcn, args)
             row = dict(
                 dataset=dataset,
                 candidate=name,

@@ -82,7 +82,6 @@ def run(args) -> None:
             t0 = time.perf_counter()
             scores = validation_scores(
                 sampler,
-                X_fit,
                 y_fit,
                 X_val,
                 y_val,
