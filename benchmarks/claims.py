@@ -14,6 +14,7 @@ seeds measured (test splits), the thesis numbers are its means over 4 seeds at 1
 from __future__ import annotations
 
 import argparse
+import json
 
 import pandas as pd
 from _common import RESULTS, markdown_table, plain_run_rows, runs_by_dataset
@@ -128,8 +129,12 @@ def rescored_section(
     # rows not re-scored: those that already ran with this variant's evaluation are not "kept"
     batch = sorted(set(res.get("fcn_batch_size", pd.Series(["256"])).fillna("256").astype(str)))
     ran_batch = df.get("fcn_batch_size", pd.Series("", index=df.index)).fillna("").astype(str)
-    kept = [f"{d} seed {s}" for d, s in df.index.difference(hit) if ran_batch.loc[(d, s)] not in batch]
-    same = [f"{d} seed {s}" for d, s in df.index.difference(hit) if ran_batch.loc[(d, s)] in batch]
+    # a variant that changes the sampler is never what a row ran with; one that changes only the
+    # evaluation recipe is, where the row's FCN batch is the variant's
+    sampler_changed = any(json.loads(p) for p in res["sampler_params"])
+    same_recipe = [ran_batch.loc[k] in batch and not sampler_changed for k in df.index.difference(hit)]
+    kept = [f"{d} seed {s}" for (d, s), same in zip(df.index.difference(hit), same_recipe) if not same]
+    same = [f"{d} seed {s}" for (d, s), same in zip(df.index.difference(hit), same_recipe) if same]
     df = df.reset_index()
     table, c = default_table(df, ref, tv)
     params = sorted(set(res["sampler_params"]))

@@ -41,7 +41,8 @@ SAMPLING = {
     "prior reference width 256, fp32": dict(hidden_dim=256, precision="fp32"),
     # hidden_dim="auto" resolves to 128 on these 512 series; 64 is what FordA's 3601 get
     "prior width 64 (hidden_dim='auto' above 2**18 training tokens)": dict(hidden_dim=64),
-    "prior default, guidance 2 (two passes per step)": dict(guidance_scale=2.0),
+    # guidance 2, the default since tuning_guidance_column.md, runs two passes per decoding step
+    "prior default, guidance 1 (one pass per step)": dict(guidance_scale=1.0),
     # the token grid follows the tokenizer: latent_width="auto" gives 5x31 at length 500, width 8 5x15
     "prior default, tokenizer latent_width=8": dict(_tokenizer=dict(latent_width=8)),
 }

@@ -18,6 +18,11 @@ its own CSV, since a setting name means the knobs on top of the defaults of its 
   python benchmarks/tune_sampling.py --data-home DIR --datasets FordB --budget 480 --threads 2 \
       --settings "g1 (default),g2,g4" --fcn-batch-size 32 --evaluator-budget 300 --cas-budget 240 \
       --csv tuning_guidance.csv
+
+and on the column prior (guidance 1 was still the default then, so "g1 (default)" is guidance 1):
+  python benchmarks/tune_sampling.py --data-home DIR --datasets ShapesAll,FordA,ElectricDevices \
+      --budget 480 --threads 2 --settings "g1 (default),g2,g4" --fcn-batch-size 32 \
+      --evaluator-budget 300 --cas-budget 120 --csv tuning_guidance_column.csv
 """
 
 from __future__ import annotations
@@ -38,7 +43,8 @@ from _common import (
 
 CSV = RESULTS / "tuning_sampling.csv"
 SETTINGS = {
-    "g1 (default)": dict(),
+    "g1 (default)": dict(),  # the defaults of the commit a row ran on (guidance 1 until 2 won)
+    "g1": dict(guidance_scale=1.0),
     "g1.5": dict(guidance_scale=1.5),
     "g2": dict(guidance_scale=2.0),
     "g3": dict(guidance_scale=3.0),
@@ -101,6 +107,9 @@ def run(args) -> None:
                 evaluator_val_acc=base["evaluator_test_acc"],
                 n_val=len(X_val),
                 n_unconditional=max(len(X_val), args.n_unconditional),
+                evaluator_budget_s=args.evaluator_budget,
+                cas_budget_s=args.cas_budget,
+                fcn_batch_size=args.fcn_batch_size,
                 **{m: round(float(scores[m]), 4) for m in METRICS},
                 eval_s=round(time.perf_counter() - t0, 1),
             )
@@ -140,10 +149,15 @@ def summary() -> str:
             "'class-prior' (unconditional='class_prior') became the default from them.\n\n"
         )
     else:
+        if "cas_budget_s" in rows:  # recorded since tuning_guidance_column.csv
+            recipe = rows[["fcn_batch_size", "evaluator_budget_s", "cas_budget_s"]].iloc[0]
+            batch, fcn_s, cas_s = (int(float(v)) for v in recipe)
+        else:
+            batch, fcn_s, cas_s = 32, 300, 240
         text += (
             "Rows ran with the defaults of their commit (unconditional='class_prior', "
-            "guidance 1 unless the setting says otherwise), FCN evaluator and CAS classifier at "
-            "batch 32 with 300 s / 240 s.\n\n"
+            f"guidance 1 unless the setting says otherwise), FCN evaluator and CAS classifier at "
+            f"batch {batch} with {fcn_s} s / {cas_s} s.\n\n"
         )
     cols = ["dataset", "setting", *METRICS, "rank_fid", "rank_is", "rank_cas"]
     text += markdown_table(out.to_dict("records"), cols)

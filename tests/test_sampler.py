@@ -193,6 +193,18 @@ def test_guidance_does_not_hurt_class_separation(setup):
     assert strong >= plain - 0.1
 
 
+def test_guidance_needs_a_trained_no_class_row(setup):
+    X, labels, sampler, _ = setup
+    assert MaskGITSampler().guidance_scale == 2.0  # the default guides
+    no_dropout = {**PRIOR, "max_epochs": 1, "p_unconditional": 0.0}
+    with pytest.raises(ValueError, match="p_unconditional=0 never trains"):
+        MaskGITSampler(sampler.tokenizer_, **no_dropout).fit(X, labels)
+    plain = MaskGITSampler(sampler.tokenizer_, guidance_scale=1.0, **no_dropout).fit(X, labels)
+    assert plain.sample(4, y="a", random_state=0).shape == (4, 64)
+    with pytest.raises(ValueError, match="p_unconditional=0 never trains"):
+        plain.set_params(guidance_scale=2.0).sample(4, y="a")
+
+
 def test_class_prior_unconditional_sampling(setup):
     X, labels, sampler, fcn = setup
     np.testing.assert_allclose(sampler.class_prior_, [1 / 3, 1 / 3, 1 / 3])

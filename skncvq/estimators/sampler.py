@@ -71,16 +71,18 @@ class MaskGITSampler(SamplerInferenceMixin, CPUFallbackMixin, BaseEstimator):
     p_unconditional : float, default=0.2
         Probability of dropping the class during training (enables guidance and unconditional
         sampling).
-    guidance_scale : float, default=1.0
+    guidance_scale : float, default=2.0
         Classifier-free guidance scale of class-conditional sampling (including the
         class-prior draws of ``unconditional="class_prior"``): the logits are
         ``null + guidance_scale * (conditional - null)``; 1 is plain conditional sampling (the
         reference's setting). Guidance runs the prior on a conditional and an unconditional
-        copy of the batch, so any other value halves the sampling rate. 2 lowered FID and
-        raised IS on three of four validation splits (FordA, FordB, ElectricDevices; on
-        ShapesAll, 7-8 series per class, CAS fell), but on the eight test splits it left mean
-        FID and IS about level and lowered CAS, most on the datasets with few series per class
-        (``benchmarks/README.md``, "Guidance on today's models"); 4 broke down on ShapesAll.
+        copy of the batch, so sampling is 1.3-1.6x slower than at 1. With the column prior,
+        2 raised IS on all three validation splits tried and lowered FID on two, at 480 s for
+        both stages: ShapesAll FID 11.5 -> 10.5, IS 3.04 -> 3.83, CAS 0.20 -> 0.31; FordA
+        FID 6.2 -> 3.9, IS 1.20 -> 1.31, CAS 0.79 -> 0.77; ElectricDevices FID 7.5 -> 7.7, IS
+        2.98 -> 3.27, CAS 0.71 -> 0.72; 4 broke down on ShapesAll (FID 69)
+        (``benchmarks/results/tuning_guidance_column.md``). Needs ``p_unconditional > 0``
+        unless it is 1.
     unconditional : {"class_prior", "null"}, default="class_prior"
         How ``sample(n)`` without labels draws from a class-conditional prior: "class_prior"
         first draws each series' label from the training class frequencies and samples it
@@ -184,7 +186,7 @@ class MaskGITSampler(SamplerInferenceMixin, CPUFallbackMixin, BaseEstimator):
         class_conditioning: str = "token",
         positions: str = "column",
         p_unconditional: float = 0.2,
-        guidance_scale: float = 1.0,
+        guidance_scale: float = 2.0,
         unconditional: str = "class_prior",
         n_steps: int = 10,
         mask_schedule: str = "cosine",
@@ -249,6 +251,11 @@ class MaskGITSampler(SamplerInferenceMixin, CPUFallbackMixin, BaseEstimator):
         check_param("unconditional", self.unconditional, kind=str, options=("null", "class_prior"))
         check_param("temperature", self.temperature, kind=float, low=0)
         check_param("choice_temperature", self.choice_temperature, kind=float, low=0)
+        if self.guidance_scale != 1 and self.p_unconditional == 0:
+            raise ValueError(
+                f"guidance_scale={self.guidance_scale} mixes in the prior's no-class logits, which "
+                "p_unconditional=0 never trains; set p_unconditional > 0 or guidance_scale=1.0."
+            )
         if self.tokenizer is not None and not isinstance(self.tokenizer, NCVQVAETransformer):
             raise TypeError(
                 f"tokenizer must be an NCVQVAETransformer or None; got {type(self.tokenizer).__name__}."
