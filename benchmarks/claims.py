@@ -133,8 +133,9 @@ def rescored_section(
     # evaluation recipe is, where the row's FCN batch is the variant's
     sampler_changed = any(json.loads(p) for p in res["sampler_params"])
     same_recipe = [ran_batch.loc[k] in batch and not sampler_changed for k in df.index.difference(hit)]
-    kept = [f"{d} seed {s}" for (d, s), same in zip(df.index.difference(hit), same_recipe) if not same]
-    same = [f"{d} seed {s}" for (d, s), same in zip(df.index.difference(hit), same_recipe) if same]
+    rest = list(zip(df.index.difference(hit), same_recipe))
+    kept = [f"{d} seed {s}" for (d, s), ok in rest if not ok]
+    same = [f"{d} seed {s}" for (d, s), ok in rest if ok]
     df = df.reset_index()
     table, c = default_table(df, ref, tv)
     params = sorted(set(res["sampler_params"]))

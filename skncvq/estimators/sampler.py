@@ -81,8 +81,10 @@ class MaskGITSampler(SamplerInferenceMixin, CPUFallbackMixin, BaseEstimator):
         both stages: ShapesAll FID 11.5 -> 10.5, IS 3.04 -> 3.83, CAS 0.20 -> 0.31; FordA
         FID 6.2 -> 3.9, IS 1.20 -> 1.31, CAS 0.79 -> 0.77; ElectricDevices FID 7.5 -> 7.7, IS
         2.98 -> 3.27, CAS 0.71 -> 0.72; 4 broke down on ShapesAll (FID 69)
-        (``benchmarks/results/tuning_guidance_column.md``). Needs ``p_unconditional > 0``
-        unless it is 1.
+        (``benchmarks/results/tuning_guidance_column.md``). On the ten test-split cells of
+        the five larger datasets (the same models re-scored) it raised IS on nine and left
+        the mean CAS level (0.628 -> 0.623; ``benchmarks/README.md``, "Guidance 2 on the
+        column prior"). Needs ``p_unconditional > 0`` unless it is 1.
     unconditional : {"class_prior", "null"}, default="class_prior"
         How ``sample(n)`` without labels draws from a class-conditional prior: "class_prior"
         first draws each series' label from the training class frequencies and samples it
