@@ -203,6 +203,9 @@ def test_guidance_needs_a_trained_no_class_row(setup):
     assert plain.sample(4, y="a", random_state=0).shape == (4, 64)
     with pytest.raises(ValueError, match="p_unconditional=0 never trains"):
         plain.set_params(guidance_scale=2.0).sample(4, y="a")
+    # without labels there is no class to guide: the default guidance is no error there
+    unlabelled = MaskGITSampler(sampler.tokenizer_, **no_dropout).fit(X)
+    assert unlabelled.sample(4, random_state=0).shape == (4, 64)
 
 
 def test_class_prior_unconditional_sampling(setup):
@@ -212,6 +215,7 @@ def test_class_prior_unconditional_sampling(setup):
         sampler.set_params(unconditional="class_prior")
         a = sampler.sample_tokens(300, random_state=4)
         np.testing.assert_array_equal(a, sampler.sample_tokens(300, random_state=4))
+
         # each series is drawn for a label from the (equal) class frequencies, so the evaluator
         # reads the classes as often as in conditional samples of 100 per class
         def counts(tokens):

@@ -4,7 +4,7 @@ A mixin of :class:`~skncvq.MaskGITSampler`, apart from its parameters and traini
 provides ``net_`` (the fitted prior's skorch net), ``tokenizer_``, ``classes_``,
 ``class_prior_``, ``token_shape_``, ``device_``, ``sample_precision_``, the sampling parameters
 (``n_steps``, ``guidance_scale``, ``temperature``, ``choice_temperature``, ``unconditional``,
-``sampling_strategy``, ``random_state``), ``_check_sampling_params`` and ``fit``.
+``sampling_strategy``, ``random_state``), ``_check_sampling_params``, ``_check_guidance`` and ``fit``.
 """
 
 from __future__ import annotations
@@ -59,6 +59,7 @@ class SamplerInferenceMixin:
         """Token grids ``(n_samples, n_freq, latent_width)`` drawn from the prior."""
         check_is_fitted(self, "net_")
         self._check_sampling_params()
+        self._check_guidance(conditional=self.classes_ is not None)
         if not isinstance(n_samples, numbers.Integral) or isinstance(n_samples, bool) or n_samples < 1:
             raise ValueError(f"n_samples must be a positive integer; got {n_samples!r}.")
         seed = draw_seed(self.random_state if random_state is None else random_state)

@@ -253,14 +253,18 @@ class MaskGITSampler(SamplerInferenceMixin, CPUFallbackMixin, BaseEstimator):
         check_param("unconditional", self.unconditional, kind=str, options=("null", "class_prior"))
         check_param("temperature", self.temperature, kind=float, low=0)
         check_param("choice_temperature", self.choice_temperature, kind=float, low=0)
-        if self.guidance_scale != 1 and self.p_unconditional == 0:
-            raise ValueError(
-                f"guidance_scale={self.guidance_scale} mixes in the prior's no-class logits, which "
-                "p_unconditional=0 never trains; set p_unconditional > 0 or guidance_scale=1.0."
-            )
         if self.tokenizer is not None and not isinstance(self.tokenizer, NCVQVAETransformer):
             raise TypeError(
                 f"tokenizer must be an NCVQVAETransformer or None; got {type(self.tokenizer).__name__}."
+            )
+
+    def _check_guidance(self, conditional: bool) -> None:
+        # guidance mixes in the no-class logits, which only class dropout trains; a prior fitted
+        # without labels has no class to guide, so there it is not an error
+        if conditional and self.guidance_scale != 1 and self.p_unconditional == 0:
+            raise ValueError(
+                f"guidance_scale={self.guidance_scale} mixes in the prior's no-class logits, which "
+                "p_unconditional=0 never trains; set p_unconditional > 0 or guidance_scale=1.0."
             )
 
     def _fit_tokenizer(self, X: np.ndarray, seed: int) -> NCVQVAETransformer:
@@ -292,6 +296,7 @@ class MaskGITSampler(SamplerInferenceMixin, CPUFallbackMixin, BaseEstimator):
         self : MaskGITSampler
         """
         self._check_params()
+        self._check_guidance(conditional=y is not None)
         arr = as_series_array(X, min_samples=2)
         self.n_features_in_ = arr.shape[1]
         if y is None:
