@@ -129,10 +129,19 @@ def rescored_section(
     # rows not re-scored: those that already ran with this variant's evaluation are not "kept"
     batch = sorted(set(res.get("fcn_batch_size", pd.Series(["256"])).fillna("256").astype(str)))
     ran_batch = df.get("fcn_batch_size", pd.Series("", index=df.index)).fillna("").astype(str)
-    # a variant that changes the sampler is never what a row ran with; one that changes only the
-    # evaluation recipe is, where the row's FCN batch is the variant's
-    sampler_changed = any(json.loads(p) for p in res["sampler_params"])
-    same_recipe = [ran_batch.loc[k] in batch and not sampler_changed for k in df.index.difference(hit)]
+    # a row ran with the variant's evaluation where its FCN batch is the variant's and, for a
+    # variant that changes the sampler, where its recorded sampler settings (rows of runs before
+    # sampler_settings existed have none) hold the variant's parameters
+    changed = {k: v for p in res["sampler_params"] for k, v in json.loads(p).items()}
+    ran_with = df.get("sampler_settings", pd.Series("", index=df.index)).fillna("").astype(str)
+
+    def same_sampler(settings: str) -> bool:
+        recorded = json.loads(settings) if settings else {}
+        return all(k in recorded and recorded[k] == v for k, v in changed.items())
+
+    same_recipe = [
+        ran_batch.loc[k] in batch and same_sampler(ran_with.loc[k]) for k in df.index.difference(hit)
+    ]
     rest = list(zip(df.index.difference(hit), same_recipe))
     kept = [f"{d} seed {s}" for (d, s), ok in rest if not ok]
     same = [f"{d} seed {s}" for (d, s), ok in rest if ok]

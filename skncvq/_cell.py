@@ -10,7 +10,7 @@ import json
 import os
 import platform
 import time
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -133,6 +133,15 @@ def _overrides(tokenizer_params: dict | None, sampler_params: dict | None, stage
     if stage1_share is not None:
         parts["stage1_share"] = float(stage1_share)
     return json.dumps(parts, sort_keys=True, default=str) if parts else ""
+
+
+def _settings(estimator, **resolved) -> str:
+    """Canonical JSON of a fitted estimator's parameters (a nested tokenizer left out), its
+    resolved network configuration ``config_`` and ``resolved`` extras: what a row ran with,
+    whatever the defaults were at the time."""
+    params = {k: v for k, v in estimator.get_params(deep=False).items() if k not in ("tokenizer", "verbose")}
+    settings = {**params, "config_": asdict(estimator.config_), **resolved}
+    return json.dumps(settings, sort_keys=True, default=str)
 
 
 def _model_path(out: Path, dataset: str, config: str, seed: int, budget: float, overrides: str = "") -> Path:
@@ -276,6 +285,13 @@ def evaluate(
         "cas": round(scores["cas"], 4),
         "s2_eval_s": round(s2_eval_s, 1),
         "evaluator_test_acc": round(float(evaluator.score(X_test, y_test)), 4),
+        "tokenizer_settings": _settings(tok, precision_=tok.precision_),
+        "sampler_settings": _settings(
+            sampler,
+            batch_size_=sampler.batch_size_,
+            precision_=sampler.precision_,
+            sample_precision_=sampler.sample_precision_,
+        ),
     }
     return row, sampler
 

@@ -82,7 +82,10 @@ def run_benchmark(
     Each finished cell is appended to ``out/results.csv`` at once (atomically); cells already
     there (same dataset, configuration, seed, budget and parameter overrides) are skipped, so an
     interrupted run resumes where it stopped. A cell that raises is logged to
-    ``out/errors.csv`` and retried on the next run; the others go on. The FCN evaluators are fitted first (one per dataset, cached).
+    ``out/errors.csv`` and retried on the next run; the others go on. The FCN evaluators are
+    fitted first (one per dataset, cached). Every row records both estimators' full parameters
+    and resolved network sizes as JSON (``tokenizer_settings``, ``sampler_settings``), so a row
+    still says what it ran with after a default changes.
     Cells run through ``joblib.Parallel(n_jobs)`` under ``backend`` (or the joblib backend
     active around the call): with a ``dask.distributed.Client`` connected and
     ``backend="dask"`` they spread over the cluster; Ray works the same after

@@ -1,5 +1,6 @@
 """The benchmark grid: rows per cell, resume, atomic output, joblib backends (dask for real)."""
 
+import json
 import os
 
 import joblib
@@ -104,6 +105,14 @@ def test_grid_writes_one_row_per_cell_and_resumes(home, tmp_path, monkeypatch):
     assert joblib.load(out / "evaluators" / "SynA__bs32.joblib").batch_size == 32
     (path,) = (out / "models").glob("SynA__naive__seed0__b6__o*.joblib")  # FAST overrides parameters
     saved = joblib.load(path)
+    # the row says what the cell ran with: overrides, defaults and the sizes "auto" resolved to
+    naive = next(r for r in rows if r["config"] == "naive")
+    tok_settings, prior_settings = (json.loads(naive[c]) for c in ("tokenizer_settings", "sampler_settings"))
+    assert tok_settings["ssl"] is None and tok_settings["hidden_dim"] == TINY_TOK["hidden_dim"]
+    assert tok_settings["config_"]["latent_width"] == saved.tokenizer_.config_.latent_width
+    assert prior_settings["guidance_scale"] == saved.guidance_scale
+    assert prior_settings["config_"]["hidden_dim"] == TINY_PRIOR["hidden_dim"]
+    assert prior_settings["batch_size_"] == saved.batch_size_ and "tokenizer" not in prior_settings
     assert saved.sample(2, y=saved.classes_[0]).shape == (2, 48)
     assert "| SynA | naive {" in (out / "summary.md").read_text()
 
@@ -255,8 +264,6 @@ def test_a_failing_cell_is_logged_and_retried_not_fatal(home, tmp_path, monkeypa
 
 
 def test_parameter_overrides_are_part_of_the_cell(home, tmp_path, capsys):
-    import json
-
     base = [
         *_command(home, tmp_path),
         "--tokenizer-params",
