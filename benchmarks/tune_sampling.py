@@ -64,6 +64,7 @@ def run(args) -> None:
     import torch
 
     from skncvq import FCNClassifier
+    from skncvq._cell import settings_columns
     from skncvq.benchmark import evaluate
 
     if args.threads:
@@ -112,6 +113,7 @@ def run(args) -> None:
                 fcn_batch_size=args.fcn_batch_size,
                 **{m: round(float(scores[m]), 4) for m in METRICS},
                 eval_s=round(time.perf_counter() - t0, 1),
+                **settings_columns(sampler),
             )
             append_row(CSV, row)
             print({k: row[k] for k in ["dataset", "setting", *METRICS]}, flush=True)

@@ -144,6 +144,21 @@ def _settings(estimator, **resolved) -> str:
     return json.dumps(settings, sort_keys=True, default=str)
 
 
+def settings_columns(sampler) -> dict[str, str]:
+    """The ``tokenizer_settings`` and ``sampler_settings`` columns of a fitted sampler's row:
+    every parameter, the resolved sizes and what "auto" resolved to (batch, precisions)."""
+    tok = sampler.tokenizer_
+    return {
+        "tokenizer_settings": _settings(tok, precision_=tok.precision_),
+        "sampler_settings": _settings(
+            sampler,
+            batch_size_=sampler.batch_size_,
+            precision_=sampler.precision_,
+            sample_precision_=sampler.sample_precision_,
+        ),
+    }
+
+
 def _model_path(out: Path, dataset: str, config: str, seed: int, budget: float, overrides: str = "") -> Path:
     name = f"{dataset}__{config}__seed{seed}__b{float(budget):g}"
     if overrides:
@@ -285,13 +300,7 @@ def evaluate(
         "cas": round(scores["cas"], 4),
         "s2_eval_s": round(s2_eval_s, 1),
         "evaluator_test_acc": round(float(evaluator.score(X_test, y_test)), 4),
-        "tokenizer_settings": _settings(tok, precision_=tok.precision_),
-        "sampler_settings": _settings(
-            sampler,
-            batch_size_=sampler.batch_size_,
-            precision_=sampler.precision_,
-            sample_precision_=sampler.sample_precision_,
-        ),
+        **settings_columns(sampler),
     }
     return row, sampler
 

@@ -166,6 +166,45 @@ def test_prior_layout_parameters_are_checked_and_old_pickles_get_the_reference(s
     assert old.get_params()["positions"] == "token" and old.get_params()["class_conditioning"] == "token"
 
 
+def test_class_balance_evens_out_the_classes_each_training_epoch_draws(setup, tmp_path):
+    X, labels, sampler, _ = setup
+    keep = np.concatenate([np.flatnonzero(labels == "a"), np.flatnonzero(labels == "b")[:8]])
+    keep = np.concatenate([keep, np.flatnonzero(labels == "c")[:2]])  # 40 / 8 / 2 series
+    Xi, yi = X[keep], labels[keep]
+    tokens = sampler.tokenizer_.encode(Xi).reshape(len(Xi), -1).astype(np.int64)
+    y_enc = np.searchsorted(["a", "b", "c"], yi)
+
+    def drawn(fitted):
+        # what one training epoch of the fitted prior draws, counted per class
+        data = fitted.net_.get_dataset(tokens, y_enc)
+        ys = [yb.numpy() for _ in range(40) for _, yb in fitted.net_.get_iterator(data, training=True)]
+        return np.bincount(np.concatenate(ys), minlength=3) / (40 * len(Xi))
+
+    fits = {
+        b: MaskGITSampler(
+            sampler.tokenizer_, class_balance=b, random_state=0, **{**PRIOR, "max_epochs": 2}
+        ).fit(Xi, yi)
+        for b in (0.0, 0.5, 1.0)
+    }
+    np.testing.assert_allclose(drawn(fits[0.0]), [0.8, 0.16, 0.04])  # a shuffle: every series once
+    np.testing.assert_allclose(drawn(fits[1.0]), [1 / 3] * 3, atol=0.03)
+    sqrt = np.sqrt([40, 8, 2]) / np.sqrt([40, 8, 2]).sum()
+    np.testing.assert_allclose(drawn(fits[0.5]), sqrt, atol=0.03)
+    # the class frequencies of sampling stay the training set's, and the fit survives a round trip
+    np.testing.assert_allclose(fits[1.0].class_prior_, [0.8, 0.16, 0.04])
+    joblib.dump(fits[1.0], tmp_path / "balanced.joblib")
+    again = joblib.load(tmp_path / "balanced.joblib")
+    np.testing.assert_array_equal(
+        again.sample(4, y="c", random_state=1), fits[1.0].sample(4, y="c", random_state=1)
+    )
+    for bad in (-0.1, 1.5, "balanced"):
+        with pytest.raises((ValueError, TypeError), match="class_balance"):
+            MaskGITSampler(sampler.tokenizer_, class_balance=bad, **{**PRIOR, "max_epochs": 1}).fit(Xi, yi)
+    old = MaskGITSampler.__new__(MaskGITSampler)
+    old.__setstate__({k: v for k, v in sampler.__getstate__().items() if k != "class_balance"})
+    assert old.get_params()["class_balance"] == 0.0
+
+
 def test_loss_goes_down(setup):
     _, _, sampler, _ = setup
     losses = [h["train_loss"] for h in sampler.history_]

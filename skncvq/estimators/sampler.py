@@ -71,6 +71,16 @@ class MaskGITSampler(SamplerInferenceMixin, CPUFallbackMixin, BaseEstimator):
     p_unconditional : float, default=0.2
         Probability of dropping the class during training (enables guidance and unconditional
         sampling).
+    class_balance : float in [0, 1], default=0.0
+        How much the prior's training evens out the classes: each epoch draws as many series
+        as there are, with replacement, a series of a class with ``n_c`` series drawn with
+        weight ``n_c ** -class_balance``. 0 shuffles the training set (the reference); 1 draws
+        every class equally often; 0.5 gives each class a share proportional to the square
+        root of its size. Raising it shows the prior more of the rare classes, whose
+        class-conditional samples are otherwise the least faithful. It changes what the prior
+        learns for each class, not how often ``sample(n)`` draws each class
+        (``unconditional="class_prior"`` keeps the training frequencies). Ignored when ``fit``
+        gets no labels.
     guidance_scale : float, default=2.0
         Classifier-free guidance scale of class-conditional sampling (including the
         class-prior draws of ``unconditional="class_prior"``): the logits are
@@ -171,8 +181,14 @@ class MaskGITSampler(SamplerInferenceMixin, CPUFallbackMixin, BaseEstimator):
     def __setstate__(self, state: dict) -> None:
         # samplers saved before ``unconditional`` existed sampled with the no-class token, and
         # those saved before ``class_conditioning`` / ``positions`` used the class token alone and
-        # one token per position
-        state = {"unconditional": "null", "class_conditioning": "token", "positions": "token", **state}
+        # one token per position; those saved before ``class_balance`` drew series uniformly
+        state = {
+            "unconditional": "null",
+            "class_conditioning": "token",
+            "positions": "token",
+            "class_balance": 0.0,
+            **state,
+        }
         if "classes_" in state and "class_prior_" not in state:
             state["class_prior_"] = None  # "class_prior" then asks for a refit (see _encode_labels)
         super().__setstate__(state)
@@ -188,6 +204,7 @@ class MaskGITSampler(SamplerInferenceMixin, CPUFallbackMixin, BaseEstimator):
         class_conditioning: str = "token",
         positions: str = "column",
         p_unconditional: float = 0.2,
+        class_balance: float = 0.0,
         guidance_scale: float = 2.0,
         unconditional: str = "class_prior",
         n_steps: int = 10,
@@ -213,6 +230,7 @@ class MaskGITSampler(SamplerInferenceMixin, CPUFallbackMixin, BaseEstimator):
         self.class_conditioning = class_conditioning
         self.positions = positions
         self.p_unconditional = p_unconditional
+        self.class_balance = class_balance
         self.guidance_scale = guidance_scale
         self.unconditional = unconditional
         self.n_steps = n_steps
@@ -243,6 +261,7 @@ class MaskGITSampler(SamplerInferenceMixin, CPUFallbackMixin, BaseEstimator):
         check_param("class_conditioning", self.class_conditioning, kind=str, options=("token", "all"))
         check_param("positions", self.positions, kind=str, options=("token", "column"))
         check_param("p_unconditional", self.p_unconditional, kind=float, low=0, high=1)
+        check_param("class_balance", self.class_balance, kind=float, low=0, high=1)
         check_param("mask_schedule", self.mask_schedule, kind=str, options=("cosine",))
         self._check_sampling_params()
 
@@ -257,6 +276,20 @@ class MaskGITSampler(SamplerInferenceMixin, CPUFallbackMixin, BaseEstimator):
             raise TypeError(
                 f"tokenizer must be an NCVQVAETransformer or None; got {type(self.tokenizer).__name__}."
             )
+
+    def _train_order(self, y_enc: np.ndarray, n_classes: int, seed: int) -> dict:
+        """skorch ``iterator_train`` settings: a shuffle of the training series, or with
+        ``class_balance > 0`` (and labels) an epoch of ``len(y_enc)`` draws with replacement in
+        which a series of a class with ``n_c`` series is drawn with weight ``n_c**-class_balance``."""
+        generator = torch.Generator().manual_seed(seed)
+        if not n_classes or self.class_balance == 0:
+            return {"iterator_train__shuffle": True, "iterator_train__generator": generator}
+        counts = np.bincount(y_enc, minlength=n_classes).astype(np.float64)
+        weights = counts[y_enc] ** -float(self.class_balance)
+        sampler = torch.utils.data.WeightedRandomSampler(
+            torch.as_tensor(weights), num_samples=len(y_enc), replacement=True, generator=generator
+        )
+        return {"iterator_train__shuffle": False, "iterator_train__sampler": sampler}
 
     def _check_guidance(self, conditional: bool) -> None:
         # guidance mixes in the no-class logits, which only class dropout trains; a prior fitted
@@ -357,8 +390,7 @@ class MaskGITSampler(SamplerInferenceMixin, CPUFallbackMixin, BaseEstimator):
             optimizer__weight_decay=self.weight_decay,
             max_epochs=self.max_epochs,
             batch_size=self.batch_size_,
-            iterator_train__shuffle=True,
-            iterator_train__generator=torch.Generator().manual_seed(seed + 1),
+            **self._train_order(y_enc, n_classes, seed + 1),
             train_split=None,
             callbacks=[("budget", CosineBudget(self.max_time))],
             device=self.device_,
