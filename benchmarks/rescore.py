@@ -8,14 +8,19 @@ FCN evaluator of each dataset is the run's own (``results/<grid>/evaluators``) w
 ``--fcn-batch-size`` is cached there, else it is fitted on the train split for
 ``--evaluator-budget`` seconds and cached; the CAS classifier uses the same batch size.
 Choose knobs on validation splits first (tune_sampling.py); this script reports the test-split
-numbers of a choice already made. Rows go to ``results/<grid>/rescored.csv`` (resumable: a row is
-keyed by model, variant, CAS budget and FCN batch size; rows from before the batch size was a
-column were run at 256).
+numbers of a choice already made. With ``--refit-prior`` the prior is fitted again on the saved
+tokenizer (same seed and time budget as in the run, the new parameters applied), for parameters
+that act in training; the tokenizer, its probes and the evaluator stay the run's. Rows go to
+``results/<grid>/rescored.csv`` (resumable: a row is keyed by model, variant, CAS budget and FCN
+batch size; rows from before the batch size was a column were run at 256).
 
 Usage:
   python benchmarks/rescore.py --grid default480 --data-home DIR --variant v2 \
       --sampler-params '{"unconditional": "class_prior"}' --cas-budget 240 --fcn-batch-size 32 \
       --probe-output multiscale --threads 1
+  python benchmarks/rescore.py --grid default480_column --data-home DIR --datasets ECG5000 \
+      --variant balance1 --sampler-params '{"class_balance": 1.0}' --refit-prior \
+      --cas-budget 240 --fcn-batch-size 32 --threads 2
 """
 
 from __future__ import annotations
@@ -32,8 +37,10 @@ METRICS = ["fid_uncond", "fid_cond", "is_mean", "is_std", "cas", "sample_series_
 def run(args) -> None:
     import joblib
     import torch
+    from sklearn.base import clone
 
     from skncvq import FCNClassifier
+    from skncvq._cell import settings_columns
     from skncvq.benchmark import fit_evaluator
     from skncvq.datasets import load_ucr
     from skncvq.metrics import generative_scores, probe_scores
@@ -64,6 +71,17 @@ def run(args) -> None:
             # saved before samplers kept their class frequencies: the model was fitted on this
             # train split, so its frequencies are exactly what fit now stores
             sampler.class_prior_ = (y_tr[:, None] == sampler.classes_[None]).mean(0)
+        refit = {}
+        if args.refit_prior:
+            # clone() would unfit the tokenizer: hand the fitted one back, which fit keeps as is
+            sampler = clone(sampler).set_params(tokenizer=sampler.tokenizer_)
+            t0 = time.perf_counter()
+            sampler.fit(X_tr, y_tr)
+            refit = dict(
+                s2_epochs=len(sampler.history_),
+                s2_fit_s=round(time.perf_counter() - t0, 1),
+                **settings_columns(sampler),
+            )
         tok = sampler.tokenizer_.set_params(output=args.probe_output)
         probes = probe_scores(tok, X_tr, y_tr, X_te, y_te)
         t0 = time.perf_counter()
@@ -95,6 +113,7 @@ def run(args) -> None:
             **{m: round(float(scores[m]), 4) for m in METRICS},
             eval_s=round(time.perf_counter() - t0, 1),
             threads=args.threads or torch.get_num_threads(),
+            **refit,
         )
         append_row(out, row)
         print({k: row[k] for k in ["dataset", "variant", "svm_acc", *METRICS]}, flush=True)
@@ -108,6 +127,11 @@ def main() -> None:
     parser.add_argument("--configs", default=None)
     parser.add_argument("--variant", required=True, help="name of this re-scoring in the CSV")
     parser.add_argument("--sampler-params", default="{}", help="JSON of MaskGITSampler parameters")
+    parser.add_argument(
+        "--refit-prior",
+        action="store_true",
+        help="fit the prior again on the saved tokenizer (same seed and budget), for training parameters",
+    )
     parser.add_argument("--cas-budget", type=float, default=60.0)
     parser.add_argument(
         "--probe-output",
