@@ -121,6 +121,21 @@ def saved_models(grid: str, *, configs: str | None = None, datasets: str | None 
         yield path, dataset, config, int(seed.removeprefix("seed")), budget.removeprefix("b")
 
 
+def run_evaluator(grid: str, dataset: str, args):
+    """The FCN evaluator of a benchmark run (``results/<grid>/evaluators``): loaded from that
+    cache at ``args.fcn_batch_size``, else fitted on the train split for
+    ``args.evaluator_budget`` seconds and cached (``skncvq.benchmark.fit_evaluator``)."""
+    from skncvq.benchmark import fit_evaluator
+
+    return fit_evaluator(
+        dataset,
+        data_home=args.data_home,
+        out=RESULTS / grid,
+        max_time=args.evaluator_budget,
+        batch_size=args.fcn_batch_size,
+    )
+
+
 def validation_split(dataset: str, data_home=None):
     """The stratified 75/25 cut of a UCR train split used for every tuning run (the test split
     is never read): ``X_fit, X_val, y_fit, y_val``."""

@@ -27,7 +27,7 @@ import argparse
 import json
 import time
 
-from _common import RESULTS, append_row, markdown_table, read_rows, saved_models
+from _common import RESULTS, append_row, markdown_table, read_rows, run_evaluator, saved_models
 
 COLUMNS = ["model", "class", "n_synthetic", "n_test", "recognised", "cas_recall", "cas_to", "cas"]
 
@@ -39,7 +39,6 @@ def run(args) -> None:
     from sklearn.metrics import confusion_matrix
 
     from skncvq import FCNClassifier
-    from skncvq.benchmark import fit_evaluator
     from skncvq.datasets import load_ucr
     from skncvq.metrics import cas_class_counts
 
@@ -53,13 +52,7 @@ def run(args) -> None:
             continue
         sampler = joblib.load(path).set_params(**params)
         X_train, y_train, X_test, y_test = load_ucr(dataset, data_home=args.data_home)
-        evaluator = fit_evaluator(
-            dataset,
-            data_home=args.data_home,
-            out=RESULTS / args.grid,
-            max_time=args.evaluator_budget,
-            batch_size=args.fcn_batch_size,
-        )
+        evaluator = run_evaluator(args.grid, dataset, args)
         counts = cas_class_counts(y_train)
         y_syn = np.concatenate([np.full(n, label, dtype=y_test.dtype) for label, n in counts.items()])
         t0 = time.perf_counter()

@@ -29,7 +29,7 @@ import argparse
 import json
 import time
 
-from _common import RESULTS, append_row, read_rows, saved_models
+from _common import RESULTS, append_row, read_rows, run_evaluator, saved_models
 
 METRICS = ["fid_uncond", "fid_cond", "is_mean", "is_std", "cas", "sample_series_per_s"]
 
@@ -41,7 +41,6 @@ def run(args) -> None:
 
     from skncvq import FCNClassifier
     from skncvq._cell import settings_columns
-    from skncvq.benchmark import fit_evaluator
     from skncvq.datasets import load_ucr
     from skncvq.metrics import generative_scores, probe_scores
 
@@ -59,13 +58,7 @@ def run(args) -> None:
         if (path.stem, args.variant, str(args.cas_budget), str(args.fcn_batch_size)) in done:
             continue
         sampler = joblib.load(path).set_params(**params)
-        evaluator = fit_evaluator(
-            dataset,
-            data_home=args.data_home,
-            out=RESULTS / args.grid,
-            max_time=args.evaluator_budget,
-            batch_size=args.fcn_batch_size,
-        )
+        evaluator = run_evaluator(args.grid, dataset, args)
         X_tr, y_tr, X_te, y_te = load_ucr(dataset, data_home=args.data_home, download=False)
         if sampler.classes_ is not None and getattr(sampler, "class_prior_", None) is None:
             # saved before samplers kept their class frequencies: the model was fitted on this
