@@ -15,6 +15,7 @@ from ..training import CosineBudget, PriorNet
 from ._prior_sizes import auto_prior_batch, auto_prior_width
 from ._sampler_inference import SamplerInferenceMixin
 from ._torch_utils import CPUFallbackMixin, draw_seed, resolve_device, resolve_precision
+from ._train_order import train_order
 from .tokenizer import NCVQVAETransformer
 
 __all__ = ["MaskGITSampler", "auto_prior_batch", "auto_prior_width"]
@@ -285,20 +286,6 @@ class MaskGITSampler(SamplerInferenceMixin, CPUFallbackMixin, BaseEstimator):
                 f"tokenizer must be an NCVQVAETransformer or None; got {type(self.tokenizer).__name__}."
             )
 
-    def _train_order(self, y_enc: np.ndarray, n_classes: int, seed: int) -> dict:
-        """skorch ``iterator_train`` settings: a shuffle of the training series, or with
-        ``class_balance > 0`` (and labels) an epoch of ``len(y_enc)`` draws with replacement in
-        which a series of a class with ``n_c`` series is drawn with weight ``n_c**-class_balance``."""
-        generator = torch.Generator().manual_seed(seed)
-        if not n_classes or self.class_balance == 0:
-            return {"iterator_train__shuffle": True, "iterator_train__generator": generator}
-        counts = np.bincount(y_enc, minlength=n_classes).astype(np.float64)
-        weights = counts[y_enc] ** -float(self.class_balance)
-        sampler = torch.utils.data.WeightedRandomSampler(
-            torch.as_tensor(weights), num_samples=len(y_enc), replacement=True, generator=generator
-        )
-        return {"iterator_train__shuffle": False, "iterator_train__sampler": sampler}
-
     def _check_guidance(self, conditional: bool) -> None:
         # guidance mixes in the no-class logits, which only class dropout trains; a prior fitted
         # without labels has no class to guide, so there it is not an error
@@ -398,7 +385,7 @@ class MaskGITSampler(SamplerInferenceMixin, CPUFallbackMixin, BaseEstimator):
             optimizer__weight_decay=self.weight_decay,
             max_epochs=self.max_epochs,
             batch_size=self.batch_size_,
-            **self._train_order(y_enc, n_classes, seed + 1),
+            **train_order(y_enc, n_classes, float(self.class_balance), seed + 1),
             train_split=None,
             callbacks=[("budget", CosineBudget(self.max_time))],
             device=self.device_,
