@@ -170,6 +170,7 @@ def main() -> None:
     from _common import RESULTS, markdown_table
 
     from skncvq._cell import _cpu_name
+    from skncvq._io import write_text_atomic
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n-series", type=int, default=1024)
@@ -195,7 +196,7 @@ def main() -> None:
         machine=_cpu_name(),
     )
     RESULTS.mkdir(exist_ok=True)
-    path.write_text(json.dumps(dict(meta=meta, rows=rows, sampling=sampling), indent=2))
+    write_text_atomic(path, json.dumps(dict(meta=meta, rows=rows, sampling=sampling), indent=2))
     cols = [
         "config",
         "precision",
@@ -217,9 +218,16 @@ def main() -> None:
         "vs_timevqvae",
         "threads",
     ]
-    text = "## Stage-1 training\n\n" + markdown_table(rows, cols)
-    text += "\n## Sampling (1024 series at length 500)\n\n" + markdown_table(sampling, scols)
-    path.with_suffix(".md").write_text(text)
+
+    def table(section: list[dict], columns: list[str], only: str) -> str:
+        # a part never measured under this name says so instead of an empty table
+        return markdown_table(section, columns) if section else f"Not measured (run with `--only {only}`).\n"
+
+    text = "## Stage-1 training\n\n" + table(rows, cols, "training")
+    text += f"\n## Sampling ({args.n_series} series at length {LENGTH})\n\n" + table(
+        sampling, scols, "sampling"
+    )
+    write_text_atomic(path.with_suffix(".md"), text)
     print(text)
 
 

@@ -21,6 +21,7 @@ Usage:
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import time
 
@@ -155,10 +156,18 @@ def run(args) -> None:
             print({k: row[k] for k in ["dataset", "candidate", *METRICS]}, flush=True)
 
 
+def _header(path) -> set[str]:
+    with open(path, newline="") as f:
+        return set(next(csv.reader(f), []))
+
+
 def summary() -> str:
     import pandas as pd
 
-    rows = numeric_rows(sorted(RESULTS.glob("tuning*.csv")), METRICS)
+    # the CSVs this script wrote (tuning.csv and --csv ones): other tuning scripts' files share
+    # the prefix but not the stage-1 columns
+    ours = [p for p in sorted(RESULTS.glob("tuning*.csv")) if {"candidate", "s1_fit_s"} <= _header(p)]
+    rows = numeric_rows(ours, METRICS)
     rows["cpu"] = rows["cpu"].fillna("").map(short_cpu)
     per = rows.groupby(["candidate", "dataset", "cpu"])[METRICS].mean().reset_index()
     mean = rows.groupby(["candidate", "cpu"])[METRICS].mean().reset_index()

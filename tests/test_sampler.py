@@ -190,6 +190,16 @@ def test_class_balance_evens_out_the_classes_each_training_epoch_draws(setup, tm
     np.testing.assert_allclose(drawn(fits[1.0]), [1 / 3] * 3, atol=0.03)
     sqrt = np.sqrt([40, 8, 2]) / np.sqrt([40, 8, 2]).sum()
     np.testing.assert_allclose(drawn(fits[0.5]), sqrt, atol=0.03)
+    # classes of equal size are balanced already: the epoch stays a shuffle, every series once
+    even = np.concatenate([np.flatnonzero(labels == c)[:6] for c in "abc"])
+    even_fit = MaskGITSampler(
+        sampler.tokenizer_, class_balance=1.0, random_state=0, **{**PRIOR, "max_epochs": 1}
+    ).fit(X[even], labels[even])
+    even_tokens = sampler.tokenizer_.encode(X[even]).reshape(len(even), -1).astype(np.int64)
+    data = even_fit.net_.get_dataset(even_tokens, np.searchsorted(["a", "b", "c"], labels[even]))
+    for _ in range(5):
+        epoch = np.concatenate([xb.numpy() for xb, _ in even_fit.net_.get_iterator(data, training=True)])
+        assert sorted(map(tuple, epoch)) == sorted(map(tuple, even_tokens))
     # the class frequencies of sampling stay the training set's, and the fit survives a round trip
     np.testing.assert_allclose(fits[1.0].class_prior_, [0.8, 0.16, 0.04])
     joblib.dump(fits[1.0], tmp_path / "balanced.joblib")

@@ -77,7 +77,8 @@ class MaskGITSampler(SamplerInferenceMixin, CPUFallbackMixin, BaseEstimator):
         as there are, with replacement, a series of a class with ``n_c`` series drawn with
         weight ``n_c ** -class_balance``. 0 shuffles the training set (the reference); 1 draws
         every class equally often; 0.5 gives each class a share proportional to the square
-        root of its size. Raising it shows the prior more of the rare classes, whose
+        root of its size. When every class has as many series, the epoch stays a shuffle
+        (the classes are even already). Raising it shows the prior more of the rare classes, whose
         class-conditional samples are otherwise the least faithful. It changes what the prior
         learns for each class, not how often ``sample(n)`` draws each class
         (``unconditional="class_prior"`` keeps the training frequencies). Ignored when ``fit``
