@@ -7,8 +7,11 @@ evaluator. Per dataset: the stratified 75/25 cut of the official train split use
 tokenizer fitted on it for the stage-1 share of ``--budget`` (skncvq.benchmark's Budget), then
 per candidate a ``MaskGITSampler`` for the prior share and FID / IS / CAS on the 25 % part
 (skncvq.metrics.generative_scores, CAS classifier of ``--cas-budget`` seconds). Rows go to
-results/tuning_prior.csv as they finish (a rerun skips finished rows but refits the tokenizer
-of a dataset with rows left); --summary writes tuning_prior.md.
+results/tuning_prior.csv as they finish, with a ``tokenizer_run`` id shared by the candidates
+scored on one tokenizer. A rerun skips a dataset whose candidates all have rows under the same
+seed, budgets and evaluation; a dataset with any left runs every requested candidate again on
+a fresh tokenizer, so that the candidates it writes share one. --summary writes
+tuning_prior.md, comparing candidates within a tokenizer run.
 
 Usage:
   python benchmarks/tune_prior.py --data-home DIR --datasets ShapesAll,FordA,ElectricDevices \
@@ -61,12 +64,16 @@ def run(args) -> None:
 
     if args.threads:
         torch.set_num_threads(args.threads)
-    done = {(r["dataset"], r["candidate"], r["seed"], r["budget_s"]) for r in read_rows(CSV)}
+    # a row is done under the same seed, budgets and evaluation (rows of older runs have no
+    # evaluator or CAS budget and are never taken as done); candidates are compared on one
+    # tokenizer, so a dataset with any candidate left runs them all
+    keys = ["dataset", "candidate", "seed", "budget_s", "evaluator_budget_s", "cas_budget_s"]
+    done = {tuple(r.get(k, "") for k in keys) for r in read_rows(CSV)}
+    run_key = (str(args.seed), str(args.budget), str(args.evaluator_budget), str(args.cas_budget))
     names = args.candidates.split(",") if args.candidates else list(CANDIDATES)
     split = Budget(args.budget)
     for dataset in args.datasets.split(","):
-        todo = [n for n in names if (dataset, n, str(args.seed), str(args.budget)) not in done]
-        if not todo:
+        if all((dataset, n, *run_key) in done for n in names):
             continue
         X_fit, X_val, y_fit, y_val = validation_split(dataset, args.data_home)
         fcn = FCNClassifier(
@@ -76,7 +83,8 @@ def run(args) -> None:
             max_epochs=1000, max_time=split.seconds * split.stage1, random_state=args.seed
         )
         tok.fit(X_fit)
-        for name in todo:
+        tokenizer_run = f"{dataset}-s{args.seed}-{time.strftime('%Y%m%dT%H%M%S')}"
+        for name in names:
             sampler = MaskGITSampler(
                 tokenizer=tok,
                 max_epochs=1000,
@@ -96,6 +104,7 @@ def run(args) -> None:
                 budget_s=args.budget,
                 params=json.dumps(CANDIDATES[name]),
                 cpu=_cpu_name(),
+                tokenizer_run=tokenizer_run,
                 s1_epochs=tok.n_epochs_,
                 s2_epochs=len(sampler.history_),
                 s2_fit_s=round(fit_s, 1),
@@ -115,15 +124,17 @@ def summary() -> str:
 
     rows = numeric_rows(CSV, METRICS)
     rows["cpu"] = rows["cpu"].map(short_cpu)
-    # one row per tokenizer (dataset, cpu, seed): candidates are compared on the same tokens
-    keys = ["dataset", "cpu", "seed", "candidate"]
+    # candidates are compared on the same tokens: rows of one tokenizer run share its id (rows
+    # from before the id have none, and their runs are told apart by dataset, cpu and seed only)
+    rows["tokenizer_run"] = rows["tokenizer_run"].fillna("") if "tokenizer_run" in rows else ""
+    keys = ["dataset", "cpu", "seed", "tokenizer_run", "candidate"]
     out = rows.groupby(keys)[METRICS].mean().reset_index().sort_values(keys)
     for m in METRICS:
         out[m] = out[m].map(lambda v: "" if pd.isna(v) else (f"{v:.3f}" if abs(v) < 10 else f"{v:.1f}"))
     text = (
         "Prior architecture on validation splits (train split cut 75/25; one default tokenizer "
         "per dataset and seed, every candidate prior trained on its tokens for the same time and "
-        "scored with the same FCN evaluator, so compare candidates within a dataset and seed; the "
+        "scored with the same FCN evaluator, so compare candidates within a tokenizer run; the "
         "test split is not used). FID and IS from unconditional (class-prior) samples, CAS from an "
         "FCN trained on class-conditional samples.\n\n"
     )
