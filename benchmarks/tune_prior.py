@@ -37,16 +37,18 @@ from _common import (
 )
 
 CSV = RESULTS / "tuning_prior.csv"
-# names state what differs from the sampler's defaults of the commit that added them
+# names state what differs from the sampler's defaults of the commit that added them; the ones
+# from before ``class_balance`` keep the shuffle they ran with (its default is 1 since)
+SHUFFLE = dict(class_balance=0.0)
 CANDIDATES = {
-    "token (reference)": dict(positions="token", class_conditioning="token"),
-    "column": dict(positions="column", class_conditioning="token"),
-    "column, class at every position": dict(positions="column", class_conditioning="all"),
+    "token (reference)": dict(positions="token", class_conditioning="token", **SHUFFLE),
+    "column": dict(positions="column", class_conditioning="token", **SHUFFLE),
+    "column, class at every position": dict(positions="column", class_conditioning="all", **SHUFFLE),
     # the column layout reads 5x fewer positions per series than the token layout the "auto"
     # width and batch were chosen under, so a wider prior or a larger batch may now pay
-    "width 128": dict(positions="column", hidden_dim=128),
-    "batch 64": dict(positions="column", batch_size=64),
-    "width 128 batch 64": dict(positions="column", hidden_dim=128, batch_size=64),
+    "width 128": dict(positions="column", hidden_dim=128, **SHUFFLE),
+    "batch 64": dict(positions="column", batch_size=64, **SHUFFLE),
+    "width 128 batch 64": dict(positions="column", hidden_dim=128, batch_size=64, **SHUFFLE),
     # rare classes: class-conditional samples of ECG5000's rarest classes were recognised as
     # their class far less often than the common ones', and a CAS classifier trained on them
     # learned to call real common-class series rare
@@ -124,10 +126,10 @@ def summary() -> str:
 
     rows = numeric_rows(CSV, METRICS)
     rows["cpu"] = rows["cpu"].map(short_cpu)
-    # candidates are compared on the same tokens: rows of one tokenizer run share its id (rows
-    # from before the id have none, and their runs are told apart by dataset, cpu and seed only)
+    # candidates are compared on the same tokens: rows of one tokenizer run share its id; rows
+    # from before the id have none, and the tokenizer's epochs tell their runs apart
     rows["tokenizer_run"] = rows["tokenizer_run"].fillna("") if "tokenizer_run" in rows else ""
-    keys = ["dataset", "cpu", "seed", "tokenizer_run", "candidate"]
+    keys = ["dataset", "cpu", "seed", "tokenizer_run", "s1_epochs", "candidate"]
     out = rows.groupby(keys)[METRICS].mean().reset_index().sort_values(keys)
     for m in METRICS:
         out[m] = out[m].map(lambda v: "" if pd.isna(v) else (f"{v:.3f}" if abs(v) < 10 else f"{v:.1f}"))

@@ -72,25 +72,24 @@ class MaskGITSampler(SamplerInferenceMixin, CPUFallbackMixin, BaseEstimator):
     p_unconditional : float, default=0.2
         Probability of dropping the class during training (enables guidance and unconditional
         sampling).
-    class_balance : float in [0, 1], default=0.0
+    class_balance : float in [0, 1], default=1.0
         How much the prior's training evens out the classes: each epoch draws as many series
         as there are, with replacement, a series of a class with ``n_c`` series drawn with
-        weight ``n_c ** -class_balance``. 0 shuffles the training set (the reference); 1 draws
-        every class equally often; 0.5 gives each class a share proportional to the square
-        root of its size. When every class has as many series, the epoch stays a shuffle
-        (the classes are even already). Raising it shows the prior more of the rare classes, whose
-        class-conditional samples are otherwise the least faithful. It changes what the prior
-        learns for each class, not how often ``sample(n)`` draws each class
+        weight ``n_c ** -class_balance``. 0 shuffles the training set (the reference); 1 (the
+        default) draws every class equally often; 0.5 gives each class a share proportional to
+        the square root of its size. When every class has as many series, the epoch stays a
+        shuffle (the classes are even already). Balancing shows the prior more of the rare
+        classes, whose class-conditional samples are otherwise the least faithful. It changes
+        what the prior learns for each class, not how often ``sample(n)`` draws each class
         (``unconditional="class_prior"`` keeps the training frequencies). Ignored when ``fit``
-        gets no labels. On the ECG5000 and Mallat validation splits (classes of 2 to 292
-        series) 1 lowered FID and raised IS and CAS at 480 s for both stages: ECG5000 FID
-        2.63 -> 2.17, IS 2.35 -> 2.54, CAS 0.872 -> 0.888; Mallat FID 3.78 -> 2.63, IS 2.93
-        -> 3.52, CAS 0.714 -> 0.857 (``benchmarks/results/tuning_prior.md``). Without it,
+        gets no labels. Chosen on validation splits at 480 s for both stages (FID / IS / CAS,
+        shuffle -> 1, ``benchmarks/results/tuning_prior.md``): ECG5000 (classes of 2 to 292
+        series) 2.63 / 2.35 / 0.872 -> 2.17 / 2.54 / 0.888; Mallat (2 to 11) 3.78 / 2.93 /
+        0.714 -> 2.63 / 3.52 / 0.857; ElectricDevices (509 to 2406) level, 10.12 / 2.98 /
+        0.641 -> 10.16 / 2.92 / 0.640; SonyAIBO2 (11 and 16; 7 validation series) CAS 1.0
+        both, conditional FID 1.81 -> 1.24, unconditional 1.44 -> 3.47. Without it,
         ECG5000's rarest classes gave samples its evaluator mostly did not recognise, and a
-        CAS classifier trained on them learned to call real common-class series rare. On the
-        test split (the benchmark's priors refitted with 1) ECG5000's CAS went from 0.72 to
-        0.93 over two seeds, while Mallat's moved both ways (0.74 -> 0.69), so the default
-        stays 0 until more imbalanced datasets are checked.
+        CAS classifier trained on them learned to call real common-class series rare.
     guidance_scale : float, default=2.0
         Classifier-free guidance scale of class-conditional sampling (including the
         class-prior draws of ``unconditional="class_prior"``): the logits are
@@ -191,7 +190,7 @@ class MaskGITSampler(SamplerInferenceMixin, CPUFallbackMixin, BaseEstimator):
     def __setstate__(self, state: dict) -> None:
         # samplers saved before ``unconditional`` existed sampled with the no-class token, and
         # those saved before ``class_conditioning`` / ``positions`` used the class token alone and
-        # one token per position; those saved before ``class_balance`` drew series uniformly
+        # one token per position; those saved before ``class_balance`` shuffled their training series
         state = {
             "unconditional": "null",
             "class_conditioning": "token",
@@ -214,7 +213,7 @@ class MaskGITSampler(SamplerInferenceMixin, CPUFallbackMixin, BaseEstimator):
         class_conditioning: str = "token",
         positions: str = "column",
         p_unconditional: float = 0.2,
-        class_balance: float = 0.0,
+        class_balance: float = 1.0,
         guidance_scale: float = 2.0,
         unconditional: str = "class_prior",
         n_steps: int = 10,
