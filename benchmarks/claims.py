@@ -147,6 +147,7 @@ def rescored_section(
     same = [f"{d} seed {s}" for (d, s), ok in rest if ok]
     df = df.reset_index()
     table, c = default_table(df, ref, tv)
+    refit = int(res.get("s2_fit_s", pd.Series(dtype=str)).fillna("").astype(str).ne("").sum())
     params = sorted(set(res["sampler_params"]))
     cas_s = sorted(set(res["cas_budget_s"]))
     probe_out = sorted(set(res["probe_output"])) if probes else []
@@ -158,10 +159,16 @@ def rescored_section(
         "",
         "The same fitted models, their "
         + ("probes and " if probes else "")
-        + "FID / IS / CAS measured again on the test split by rescore.py. "
+        + "FID / IS / CAS measured again on the test split by rescore.py"
+        + (
+            f" ({refit} of them with the prior fitted again on the saved tokenizer under the "
+            "variant's parameters, same seed and budget: `--refit-prior`). "
+            if refit
+            else ". "
+        )
         + (f"{len(same)} rows ran with these settings already ({', '.join(same)}). " if same else "")
         + (
-            f"Rows of {', '.join(kept)} keep the scores they were run with (no saved model here). "
+            f"Rows of {', '.join(kept)} keep the scores they were run with (not re-scored under this variant). "
             if kept
             else ""
         )
