@@ -27,7 +27,8 @@ class MaskGITSampler(SamplerInferenceMixin, CPUFallbackMixin, BaseEstimator):
     ``fit`` tokenizes the training series with a stage-1 :class:`NCVQVAETransformer` (fitted
     here unless it already is) and trains a bidirectional transformer to predict masked tokens
     from the others and the class (one prior type for every tokenizer configuration; by default
-    one transformer position per latent time step, see ``positions``). ``sample``
+    one transformer position per latent time step, see ``positions``, and epochs that visit
+    every class equally often, see ``class_balance``). ``sample``
     decodes new token grids iteratively (``n_steps`` steps, cosine schedule, Gumbel-noised
     confidence) and turns them into series with the tokenizer's decoder. With
     ``guidance_scale != 1`` the conditional and unconditional logits are mixed
