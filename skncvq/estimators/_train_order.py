@@ -18,9 +18,12 @@ def train_order(y_enc: np.ndarray, n_classes: int, class_balance: float, seed: i
     has weight ``n_c ** -class_balance`` (1: every class equally often).
     """
     generator = torch.Generator().manual_seed(seed)
-    counts = np.bincount(y_enc, minlength=n_classes).astype(np.float64) if n_classes else None
-    if not n_classes or class_balance == 0 or np.ptp(counts[counts > 0]) == 0:
-        return {"iterator_train__shuffle": True, "iterator_train__generator": generator}
+    shuffle = {"iterator_train__shuffle": True, "iterator_train__generator": generator}
+    if not n_classes or class_balance == 0:
+        return shuffle
+    counts = np.bincount(y_enc, minlength=n_classes).astype(np.float64)  # every class occurs
+    if counts.min() == counts.max():
+        return shuffle
     weights = counts[y_enc] ** -float(class_balance)
     sampler = torch.utils.data.WeightedRandomSampler(
         torch.as_tensor(weights), num_samples=len(y_enc), replacement=True, generator=generator
