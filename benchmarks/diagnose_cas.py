@@ -12,13 +12,22 @@ one row per class with
   most of the rest to;
 - ``cas``: the overall accuracy of that classifier (the same on every row of the model).
 
+With ``--train-on reconstructions`` the CAS classifier is trained instead on the tokenizer's
+reconstructions of the real train split (its own class counts, not scaled), and with
+``--train-on real`` on the real train split itself, at the same budget, batch and seed. Read
+beside the samples' rows, they split a CAS gap into what the tokenizer loses (real ->
+reconstructions: a prior that drew the train split's own token grids would score about the
+reconstructions' CAS) and what the prior loses (reconstructions -> samples).
+
 The numbers are read on the test split and serve to explain a score, not to choose a setting.
-Rows go to ``results/<grid>/cas_by_class.csv`` (resumable per model and CAS budget); the
-Markdown table next to it.
+Rows go to ``results/<grid>/cas_by_class.csv`` (resumable per model, CAS budget, sampling
+knobs and training source); the Markdown table next to it.
 
 Usage:
   python benchmarks/diagnose_cas.py --grid default480_column --data-home DIR --datasets ECG5000 \
       --sampler-params '{"guidance_scale": 2.0}' --cas-budget 240 --fcn-batch-size 32 --threads 2
+  python benchmarks/diagnose_cas.py --grid default480_column --data-home DIR --datasets FordB \
+      --train-on reconstructions --cas-budget 240 --fcn-batch-size 32 --threads 2
 """
 
 from __future__ import annotations
@@ -29,7 +38,8 @@ import time
 
 from _common import RESULTS, append_row, markdown_table, read_rows, run_evaluator, saved_models
 
-COLUMNS = ["model", "class", "n_synthetic", "n_test", "recognised", "cas_recall", "cas_to", "cas"]
+SOURCES = ("samples", "reconstructions", "real")
+COLUMNS = ["model", "source", "class", "n_synthetic", "n_test", "recognised", "cas_recall", "cas_to", "cas"]
 
 
 def run(args) -> None:
@@ -46,17 +56,25 @@ def run(args) -> None:
         torch.set_num_threads(args.threads)
     out = RESULTS / args.grid / "cas_by_class.csv"
     params = json.loads(args.sampler_params)
-    done = {(r["model"], r["cas_budget_s"], r["sampler_params"]) for r in read_rows(out)}
+    # rows from before --train-on have no source: they trained on samples
+    keys = ("model", "cas_budget_s", "sampler_params")
+    done = {(*(r[k] for k in keys), r.get("source") or "samples") for r in read_rows(out)}
     for path, dataset, _, seed, _ in saved_models(args.grid, configs=args.configs, datasets=args.datasets):
-        if (path.stem, str(args.cas_budget), args.sampler_params) in done:
+        if (path.stem, str(args.cas_budget), args.sampler_params, args.train_on) in done:
             continue
         sampler = joblib.load(path).set_params(**params)
         X_train, y_train, X_test, y_test = load_ucr(dataset, data_home=args.data_home)
         evaluator = run_evaluator(args.grid, dataset, args)
-        counts = cas_class_counts(y_train)
-        y_syn = np.concatenate([np.full(n, label, dtype=y_test.dtype) for label, n in counts.items()])
         t0 = time.perf_counter()
-        X_syn = sampler.sample(len(y_syn), y=y_syn, random_state=seed)
+        if args.train_on == "samples":
+            counts = cas_class_counts(y_train)
+            y_syn = np.concatenate([np.full(n, label, dtype=y_test.dtype) for label, n in counts.items()])
+            X_syn = sampler.sample(len(y_syn), y=y_syn, random_state=seed)
+        else:
+            labels, sizes = np.unique(y_train, return_counts=True)
+            counts = dict(zip(labels.tolist(), sizes.tolist()))
+            y_syn = y_train
+            X_syn = sampler.tokenizer_.reconstruct(X_train) if args.train_on == "reconstructions" else X_train
         called = evaluator.predict(X_syn)
         cas_fcn = FCNClassifier(
             max_epochs=1000, max_time=args.cas_budget, batch_size=args.fcn_batch_size, random_state=seed
@@ -73,6 +91,7 @@ def run(args) -> None:
                 out,
                 dict(
                     model=path.stem,
+                    source=args.train_on,
                     dataset=dataset,
                     seed=seed,
                     sampler_params=args.sampler_params,
@@ -89,16 +108,20 @@ def run(args) -> None:
                     eval_s=round(time.perf_counter() - t0, 1),
                 ),
             )
-        print(f"{path.stem}: CAS {cas:.4f}", flush=True)
+        print(f"{path.stem} ({args.train_on}): CAS {cas:.4f}", flush=True)
 
 
 def summary(grid: str) -> str:
     rows = read_rows(RESULTS / grid / "cas_by_class.csv")
+    for r in rows:
+        r["source"] = r.get("source") or "samples"
     text = (
-        "Per class: the share of class-conditional samples the FCN evaluator calls their class "
-        "(recognised), and the recall of the CAS classifier trained on them on the real test "
-        "series of the class (cas_recall; cas_to = where most of the rest go). Test split, to "
-        "explain the scores; nothing is chosen from it.\n\n"
+        "Per class: the share of the CAS classifier's training series that the FCN evaluator "
+        "calls their class (recognised), and the recall of the CAS classifier on the real test "
+        "series of the class (cas_recall; cas_to = where most of the rest go). source: what the "
+        "CAS classifier trained on, class-conditional samples (the CAS score), the tokenizer's "
+        "reconstructions of the real train split or the real train split itself (same budget, "
+        "batch and seed). Test split, to explain the scores; nothing is chosen from it.\n\n"
     )
     text += markdown_table(rows, [*COLUMNS, "guidance_scale", "cas_budget_s"])
     (RESULTS / grid / "cas_by_class.md").write_text(text)
@@ -113,6 +136,9 @@ def main() -> None:
     parser.add_argument("--configs", default=None)
     parser.add_argument(
         "--sampler-params", default="{}", help="JSON of sampling knobs set on each model first"
+    )
+    parser.add_argument(
+        "--train-on", choices=SOURCES, default="samples", help="what the CAS classifier trains on"
     )
     parser.add_argument("--cas-budget", type=float, default=240.0)
     parser.add_argument("--fcn-batch-size", type=int, default=32)
