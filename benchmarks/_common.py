@@ -53,12 +53,15 @@ def read_rows(path: Path) -> list[dict]:
 
 
 def numeric_rows(paths, columns):
-    """The rows of one or more result CSVs as a DataFrame, ``columns`` as floats."""
+    """The rows of one or more result CSVs as a DataFrame, ``columns`` as floats (NaN where a
+    row has no value: rows written before a column was added)."""
     import pandas as pd
 
     paths = [paths] if isinstance(paths, Path) else list(paths)
     rows = pd.DataFrame([r for path in paths for r in read_rows(path)])
-    return rows.astype({c: float for c in columns})
+    for c in columns:
+        rows[c] = rows[c].replace("", None).astype(float) if c in rows else float("nan")
+    return rows
 
 
 def plain_run_rows(run: str, columns: list[str], *, coerce: bool = False, fill: str | None = None):

@@ -222,6 +222,43 @@ def test_loss_goes_down(setup):
     assert np.mean(losses[-10:]) < 0.7 * np.mean(losses[:10])
 
 
+def test_score_is_the_held_out_masked_token_log_likelihood(setup):
+    X, labels, sampler, _ = setup
+    conditional = sampler.score(X, labels)
+    assert np.isfinite(conditional) and conditional < 0
+    assert sampler.score(X, labels) == conditional  # fixed masks: the same number every call
+    # the class row carries information about the grid, so the labels raise the likelihood
+    assert conditional > sampler.score(X)
+    # a prior stopped after one epoch explains the grids worse than the fitted one
+    short = MaskGITSampler(sampler.tokenizer_, random_state=0, **{**PRIOR, "max_epochs": 1}).fit(X, labels)
+    assert short.score(X, labels) < conditional - 0.5
+    # with more than 256 series the batches are scored as one set
+    assert sampler.score(np.concatenate([X] * 3), np.concatenate([labels] * 3)) == pytest.approx(
+        conditional, abs=0.05
+    )
+    with pytest.raises(ValueError, match="not seen in fit"):
+        sampler.score(X[:2], ["a", "z"])
+    with pytest.raises(ValueError, match="2 series but y has 3 labels"):
+        sampler.score(X[:2], labels[:3])
+    with pytest.raises(ValueError, match="fitted on length 64"):
+        sampler.score(X[:, :50])
+    with pytest.raises(NotFittedError):
+        MaskGITSampler().score(X)
+
+
+def test_grid_search_without_scoring_selects_by_held_out_likelihood(setup):
+    from sklearn.model_selection import GridSearchCV, KFold
+
+    X, labels, sampler, _ = setup
+    search = GridSearchCV(
+        MaskGITSampler(sampler.tokenizer_, random_state=0, **PRIOR),
+        {"max_epochs": [1, 40]},
+        cv=KFold(2, shuffle=True, random_state=0),
+    ).fit(X, labels)
+    assert search.best_params_ == {"max_epochs": 40}
+    assert np.all(search.cv_results_["mean_test_score"] < 0)
+
+
 def test_samples_are_recognised_as_their_class(setup):
     X, labels, sampler, fcn = setup
     y = np.repeat(["a", "b", "c"], 30)

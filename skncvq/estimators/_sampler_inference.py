@@ -4,7 +4,8 @@ A mixin of :class:`~skncvq.MaskGITSampler`, apart from its parameters and traini
 provides ``net_`` (the fitted prior's skorch net), ``tokenizer_``, ``classes_``,
 ``class_prior_``, ``token_shape_``, ``device_``, ``sample_precision_``, the sampling parameters
 (``n_steps``, ``guidance_scale``, ``temperature``, ``choice_temperature``, ``unconditional``,
-``sampling_strategy``, ``random_state``), ``_check_sampling_params``, ``_check_guidance`` and ``fit``.
+``sampling_strategy``, ``random_state``), ``n_features_in_``, ``p_unconditional``,
+``_check_sampling_params``, ``_check_guidance`` and ``fit``.
 """
 
 from __future__ import annotations
@@ -23,11 +24,12 @@ from ._torch_utils import draw_seed, eval_mode
 __all__ = ["SamplerInferenceMixin"]
 
 _SAMPLE_BATCH = 256
+_SCORE_DRAWS = 4  # mask draws averaged by ``score``
 
 
 class SamplerInferenceMixin:
-    """``sample_tokens``, ``sample`` and ``fit_resample`` of a fitted sampler; batched, in eval
-    mode, on ``device_``."""
+    """``sample_tokens``, ``sample``, ``score`` and ``fit_resample`` of a fitted sampler; batched,
+    in eval mode, on ``device_``."""
 
     def _encode_labels(self, n_samples: int, y, seed: int) -> np.ndarray:
         null = 0 if self.classes_ is None else len(self.classes_)
@@ -104,6 +106,64 @@ class SamplerInferenceMixin:
         """
         tokens = self.sample_tokens(n_samples, y, random_state)  # checks fitted state first
         return self.tokenizer_.decode(tokens)
+
+    def score(self, X, y=None) -> float:
+        """Mean log-likelihood per masked token of the series' token grids under the prior.
+
+        The prior's own training objective on ``X``, negated so that higher is better: each
+        series' token grid is masked as in training (a ratio drawn from the mask schedule, then
+        that many random positions), and the log-probability of the true tokens at the masked
+        positions is averaged over all of them and over 4 mask draws. The masks come from a fixed
+        seed, so two priors on the same tokenizer are scored on the same masks. Without ``y`` a
+        class-conditional prior is scored on its "no class" row. On held-out series it is a
+        validation loss of the prior: ``GridSearchCV(MaskGITSampler(tokenizer=fitted), grid)``
+        without a ``scoring`` selects by it. It judges the prior only: token grids come from the
+        sampler's tokenizer, so priors on different tokenizers are not comparable.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_series, length)
+        y : array-like of shape (n_series,) or None
+            Labels seen in fit, for a class-conditional prior.
+
+        Returns
+        -------
+        float
+            Mean log-likelihood in nats per masked token (<= 0).
+        """
+        check_is_fitted(self, "net_")
+        arr = as_series_array(X, name="X")
+        if arr.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"X has series of length {arr.shape[1]}; this sampler was fitted on length {self.n_features_in_}."
+            )
+        if y is None:
+            if self.classes_ is not None and self.p_unconditional == 0:
+                raise ValueError(
+                    "this prior was fitted with p_unconditional=0, so its no-class row is untrained; "
+                    "pass the labels y to score it class-conditionally."
+                )
+            classes = np.full(len(arr), 0 if self.classes_ is None else len(self.classes_), dtype=np.int64)
+        else:
+            y = column_or_1d(np.asarray(y), warn=True)
+            if len(y) != len(arr):
+                raise ValueError(f"X has {len(arr)} series but y has {len(y)} labels.")
+            classes = self._encode_labels(len(arr), y, 0)
+        tokens = torch.from_numpy(self.tokenizer_.encode(arr).reshape(len(arr), -1).astype(np.int64))
+        classes = torch.from_numpy(classes)
+        generator = torch.Generator(device=self.device_).manual_seed(0)
+        module = self.net_.module_
+        total, count = 0.0, 0
+        with eval_mode(module):
+            for _ in range(_SCORE_DRAWS):
+                for start in range(0, len(tokens), _SAMPLE_BATCH):
+                    ids = tokens[start : start + _SAMPLE_BATCH].to(self.device_)
+                    masked, mask = module.mask_tokens(ids, generator)
+                    logits = module(masked, classes[start : start + _SAMPLE_BATCH].to(self.device_))
+                    nll = torch.nn.functional.cross_entropy(logits[mask].float(), ids[mask], reduction="sum")
+                    total += float(nll)
+                    count += int(mask.sum())
+        return -total / count
 
     def fit_resample(self, X, y) -> tuple[np.ndarray, np.ndarray]:
         """Fit on ``(X, y)`` and return it topped up with synthetic series (imbalanced-learn's

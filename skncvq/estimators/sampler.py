@@ -32,7 +32,9 @@ class MaskGITSampler(SamplerInferenceMixin, CPUFallbackMixin, BaseEstimator):
     decodes new token grids iteratively (``n_steps`` steps, cosine schedule, Gumbel-noised
     confidence) and turns them into series with the tokenizer's decoder. With
     ``guidance_scale != 1`` the conditional and unconditional logits are mixed
-    (classifier-free guidance).
+    (classifier-free guidance). ``score`` is the prior's masked-token log-likelihood on given
+    series (its validation loss, negated), so a search over prior parameters on one fitted
+    tokenizer needs no scorer.
 
     Parameters
     ----------
@@ -184,6 +186,8 @@ class MaskGITSampler(SamplerInferenceMixin, CPUFallbackMixin, BaseEstimator):
     ...                          random_state=0).fit(X, y)
     >>> sampler.sample(3, y=1).shape
     (3, 64)
+    >>> sampler.score(X, y) < 0  # mean log-likelihood per masked token
+    True
     """
 
     _inference_precisions = ("sample_precision_",)
