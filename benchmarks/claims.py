@@ -111,13 +111,19 @@ def rescored_section(
     default: pd.DataFrame, ref, tv, name: str, variant: str
 ) -> tuple[list[str], pd.DataFrame]:
     """The default table again, with FID / IS / CAS of the saved models re-scored by rescore.py;
-    returns the section's lines and the rows with the re-scored values."""
-    res = pd.DataFrame(read_csv_rows(RESULTS / name / "rescored.csv"))
-    res = res[res["variant"] == variant]
-    if res.empty:
-        raise SystemExit(f"no rows of variant {variant!r} in results/{name}/rescored.csv")
+    returns the section's lines and the rows with the re-scored values. ``variant`` may name
+    several, comma-separated: a cell takes its row from the last variant that has one (a later
+    variant re-scores only the datasets a change of default touches)."""
+    all_rows = pd.DataFrame(read_csv_rows(RESULTS / name / "rescored.csv"))
+    parts = []
+    for order, one in enumerate(variant.split(",")):
+        rows = all_rows[all_rows["variant"] == one]
+        if rows.empty:
+            raise SystemExit(f"no rows of variant {one!r} in results/{name}/rescored.csv")
+        parts.append(rows.assign(order=order))
     key = ["dataset", "seed"]
-    res = res.assign(seed=res["seed"].astype(str)).set_index(key)
+    res = pd.concat(parts).assign(seed=lambda d: d["seed"].astype(str))
+    res = res.sort_values("order").drop_duplicates(key, keep="last").set_index(key)
     df = default.assign(seed=default["seed"].astype(str)).set_index(key)
     hit = df.index.intersection(res.index)
     columns = ["fid_uncond", "fid_cond", "is_mean", "cas"]
@@ -149,6 +155,8 @@ def rescored_section(
     table, c = default_table(df, ref, tv)
     refit = int(res.get("s2_fit_s", pd.Series(dtype=str)).fillna("").astype(str).ne("").sum())
     params = sorted(set(res["sampler_params"]))
+    by_variant = res.reset_index().groupby("variant", sort=False)["dataset"].unique()
+    from_variant = "; ".join(f"{v!r}: {', '.join(sorted(d))}" for v, d in by_variant.items())
     cas_s = sorted(set(res["cas_budget_s"]))
     probe_out = sorted(set(res["probe_output"])) if probes else []
     return [
@@ -166,6 +174,7 @@ def rescored_section(
             if refit
             else ". "
         )
+        + (f"Datasets by variant: {from_variant}. " if "," in variant else "")
         + (f"{len(same)} rows ran with these settings already ({', '.join(same)}). " if same else "")
         + (
             f"Rows of {', '.join(kept)} keep the scores they were run with (not re-scored under this variant). "
@@ -326,7 +335,7 @@ def main() -> None:
         "--rescored",
         default=None,
         help="a variant of results/<default>/rescored.csv (rescore.py) whose FID / IS / CAS replace the "
-        "rows' own in a second table",
+        "rows' own in a second table; several, comma-separated, and a cell takes the last that has it",
     )
     args = parser.parse_args()
     ref, tv = _thesis(args.reference), _timevqvae(args.peers)

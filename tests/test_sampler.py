@@ -460,16 +460,13 @@ def test_auto_batch_size_keeps_a_batch_near_5120_tokens(setup):
 def test_auto_width_narrows_the_prior_on_large_training_sets(setup):
     from skncvq.estimators.sampler import auto_prior_width
 
-    # training tokens (series x grid): ECG5000 500 x 40, ShapesAll 600 x 160 keep 128;
-    # ElectricDevices 8926 x 60 and FordA 3601 x 155 get 64; the switch is above 2**18
-    assert [auto_prior_width(n, t) for n, t in ((500, 40), (600, 160), (8926, 60), (3601, 155))] == [
-        128,
-        128,
-        64,
-        64,
-    ]
+    # training positions under the token layout (series x grid): ECG5000 500 x 40, ShapesAll
+    # 600 x 160 keep 128; ElectricDevices 8926 x 60 and FordA 3601 x 155 get 64; the switch is
+    # above 2**18. The column layout's positions (ElectricDevices 8926 x 12, FordA 3601 x 31) keep 128
+    pairs = ((500, 40), (600, 160), (8926, 60), (3601, 155), (8926, 12), (3601, 31))
+    assert [auto_prior_width(n, t) for n, t in pairs] == [128, 128, 64, 64, 128, 128]
     assert auto_prior_width(2**12, 2**6) == 128 and auto_prior_width(2**12 + 1, 2**6) == 64
-    with pytest.raises(ValueError, match="n_series and n_tokens"):
+    with pytest.raises(ValueError, match="n_series and n_positions"):
         auto_prior_width(0, 40)
     X, labels, sampler, _ = setup
     params = {**PRIOR, "max_epochs": 1, "n_layers": 1}
@@ -490,6 +487,20 @@ def test_auto_width_narrows_the_prior_on_large_training_sets(setup):
         ValueError, match=r"hidden_dim 'auto' \(64 or 128\) must be divisible by n_heads \(3\)"
     ):
         MaskGITSampler(sampler.tokenizer_, **{**params, "hidden_dim": "auto", "n_heads": 3}).fit(X, labels)
+
+
+def test_auto_width_counts_the_positions_of_the_layout(setup, monkeypatch):
+    import skncvq.estimators._prior_sizes as sizes
+
+    X, labels, sampler, _ = setup
+    height, width = sampler.token_shape_
+    assert height > 1
+    # a threshold between the column layout's positions and the token layout's
+    monkeypatch.setattr(sizes, "_NARROW_POSITIONS", len(X) * width)
+    params = {**PRIOR, "max_epochs": 1, "n_layers": 1, "hidden_dim": "auto"}
+    column = MaskGITSampler(sampler.tokenizer_, positions="column", **params).fit(X, labels)
+    token = MaskGITSampler(sampler.tokenizer_, positions="token", **params).fit(X, labels)
+    assert column.config_.hidden_dim == 128 and token.config_.hidden_dim == 64
 
 
 def test_joblib_roundtrip_gives_same_samples(setup, tmp_path):

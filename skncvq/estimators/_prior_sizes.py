@@ -7,7 +7,7 @@ import math
 __all__ = ["auto_prior_batch", "auto_prior_width"]
 
 _BATCH_TOKENS = 5120  # tokens per prior batch of batch_size="auto"
-_NARROW_TOKENS = 2**18  # training tokens above which hidden_dim="auto" narrows the prior
+_NARROW_POSITIONS = 2**18  # training positions above which hidden_dim="auto" narrows the prior
 
 
 def auto_prior_batch(n_tokens: int) -> int:
@@ -24,15 +24,18 @@ def auto_prior_batch(n_tokens: int) -> int:
     return int(min(64, max(8, 2 ** math.floor(math.log2(_BATCH_TOKENS / n_tokens)))))
 
 
-def auto_prior_width(n_series: int, n_tokens: int) -> int:
+def auto_prior_width(n_series: int, n_positions: int) -> int:
     """Transformer width of ``hidden_dim="auto"``: 128, or 64 once the training set holds more
-    than 2**18 tokens (``n_series * n_tokens``).
+    than 2**18 transformer positions (``n_series * n_positions``).
+
+    A position is a token under ``positions="token"`` and a latent time step (a column of the
+    token grid) under ``positions="column"``; what an epoch costs grows with the positions.
 
     Examples
     --------
-    >>> auto_prior_width(500, 5 * 8), auto_prior_width(3601, 5 * 31)
-    (128, 64)
+    >>> auto_prior_width(500, 5 * 8), auto_prior_width(3601, 5 * 31), auto_prior_width(3601, 31)
+    (128, 64, 128)
     """
-    if n_series < 1 or n_tokens < 1:
-        raise ValueError(f"n_series and n_tokens must be >= 1; got {n_series} and {n_tokens}.")
-    return 128 if n_series * n_tokens <= _NARROW_TOKENS else 64
+    if n_series < 1 or n_positions < 1:
+        raise ValueError(f"n_series and n_positions must be >= 1; got {n_series} and {n_positions}.")
+    return 128 if n_series * n_positions <= _NARROW_POSITIONS else 64

@@ -43,13 +43,14 @@ class MaskGITSampler(SamplerInferenceMixin, CPUFallbackMixin, BaseEstimator):
         one is cloned and fitted on ``X``; a fitted one is used as is.
     hidden_dim : int or "auto", default="auto"
         Transformer width (reference 256). "auto" is 128, or 64 when the training set holds
-        more than 2**18 tokens (series x token-grid size; ElectricDevices, FordA and FordB in
-        the benchmarks). On a CPU an epoch of a large training set is long, so a time-budgeted
-        prior sees few epochs; width 64 trains about 2.5x the series per second of width 128,
-        and gave lower FID and higher IS and CAS on the ElectricDevices and FordA validation
-        splits at 480 s (``benchmarks/results/tuning.md``). Smaller sets keep 128, which their
-        priors train for hundreds of epochs in the same time. The width used is
-        ``config_.hidden_dim``.
+        more than 2**18 transformer positions (series x positions per series, see
+        ``positions``). Under the token layout ElectricDevices, FordA and FordB cross it: an
+        epoch is long there, and width 64, at about 2.5x the series per second, gave lower FID
+        and higher IS and CAS on the ElectricDevices and FordA validation splits at 480 s
+        (``benchmarks/results/tuning.md``). The column layout has 5x fewer positions, and width
+        128 did better there on the ElectricDevices and FordA validation splits
+        (``benchmarks/results/tuning_prior.md``), so under it only training sets of more than
+        2**18 columns are narrowed. The width used is ``config_.hidden_dim``.
     n_layers : int, default=4
         Transformer layers.
     n_heads : int, default=2
@@ -362,18 +363,21 @@ class MaskGITSampler(SamplerInferenceMixin, CPUFallbackMixin, BaseEstimator):
         self.precision_ = "fp32" if auto_cpu else resolve_precision(self.precision, self.device_)
         # sampling is inference only: a bf16 copy of the prior is ~2x faster on bf16-native CPUs
         self.sample_precision_ = resolve_precision(self.precision, self.device_)
+        column_height = self.token_shape_[0] if self.positions == "column" else 1
         self.config_ = MaskGITConfig(
             n_tokens=tokens.shape[1],
             codebook_size=self.tokenizer_.config_.codebook_size,
             n_classes=n_classes,
             hidden_dim=(
-                auto_prior_width(*tokens.shape) if self.hidden_dim == "auto" else int(self.hidden_dim)
+                auto_prior_width(len(tokens), tokens.shape[1] // column_height)
+                if self.hidden_dim == "auto"
+                else int(self.hidden_dim)
             ),
             n_layers=self.n_layers,
             n_heads=self.n_heads,
             dropout=float(self.dropout),
             class_conditioning=self.class_conditioning,
-            column_height=self.token_shape_[0] if self.positions == "column" else 1,
+            column_height=column_height,
         )
         if y is None:
             y_enc[:] = n_classes  # every series is "no class"
