@@ -244,6 +244,16 @@ def test_score_is_the_held_out_masked_token_log_likelihood(setup):
         sampler.score(X[:, :50])
     with pytest.raises(NotFittedError):
         MaskGITSampler().score(X)
+    no_null = MaskGITSampler(
+        sampler.tokenizer_,
+        random_state=0,
+        p_unconditional=0.0,
+        guidance_scale=1.0,
+        **{**PRIOR, "max_epochs": 1},
+    ).fit(X, labels)
+    assert np.isfinite(no_null.score(X, labels))
+    with pytest.raises(ValueError, match="no-class row is untrained"):
+        no_null.score(X)
 
 
 def test_grid_search_without_scoring_selects_by_held_out_likelihood(setup):
