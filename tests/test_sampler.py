@@ -240,7 +240,7 @@ def test_score_is_the_held_out_masked_token_log_likelihood(setup):
         sampler.score(X[:2], ["a", "z"])
     with pytest.raises(ValueError, match="2 series but y has 3 labels"):
         sampler.score(X[:2], labels[:3])
-    with pytest.raises(ValueError, match="fitted on length 64"):
+    with pytest.raises(ValueError, match="fitted on series of length 64"):
         sampler.score(X[:, :50])
     with pytest.raises(NotFittedError):
         MaskGITSampler().score(X)

@@ -4,7 +4,7 @@ A mixin of :class:`~skncvq.MaskGITSampler`, apart from its parameters and traini
 provides ``net_`` (the fitted prior's skorch net), ``tokenizer_``, ``classes_``,
 ``class_prior_``, ``token_shape_``, ``device_``, ``sample_precision_``, the sampling parameters
 (``n_steps``, ``guidance_scale``, ``temperature``, ``choice_temperature``, ``unconditional``,
-``sampling_strategy``, ``random_state``), ``n_features_in_``, ``p_unconditional``,
+``sampling_strategy``, ``random_state``), ``p_unconditional``,
 ``_check_sampling_params``, ``_check_guidance`` and ``fit``.
 """
 
@@ -132,24 +132,22 @@ class SamplerInferenceMixin:
             Mean log-likelihood in nats per masked token (<= 0).
         """
         check_is_fitted(self, "net_")
-        arr = as_series_array(X, name="X")
-        if arr.shape[1] != self.n_features_in_:
-            raise ValueError(
-                f"X has series of length {arr.shape[1]}; this sampler was fitted on length {self.n_features_in_}."
-            )
+        # the tokenizer checks the series and their length
+        grids = self.tokenizer_.encode(X)
+        n = len(grids)
+        tokens = torch.from_numpy(grids.reshape(n, -1).astype(np.int64, copy=False))
         if y is None:
             if self.classes_ is not None and self.p_unconditional == 0:
                 raise ValueError(
                     "this prior was fitted with p_unconditional=0, so its no-class row is untrained; "
                     "pass the labels y to score it class-conditionally."
                 )
-            classes = np.full(len(arr), 0 if self.classes_ is None else len(self.classes_), dtype=np.int64)
+            classes = np.full(n, 0 if self.classes_ is None else len(self.classes_), dtype=np.int64)
         else:
             y = column_or_1d(np.asarray(y), warn=True)
-            if len(y) != len(arr):
-                raise ValueError(f"X has {len(arr)} series but y has {len(y)} labels.")
-            classes = self._encode_labels(len(arr), y, 0)
-        tokens = torch.from_numpy(self.tokenizer_.encode(arr).reshape(len(arr), -1).astype(np.int64))
+            if len(y) != n:
+                raise ValueError(f"X has {n} series but y has {len(y)} labels.")
+            classes = self._encode_labels(n, y, 0)
         classes = torch.from_numpy(classes)
         generator = torch.Generator(device=self.device_).manual_seed(0)
         module = self.net_.module_
