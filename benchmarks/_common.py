@@ -206,3 +206,31 @@ def short_cpu(name: str) -> str:
     _, isa = _cpu_isa(name)
     vendor = name.split("(")[0].split()[0]
     return vendor if isa in ("", BF16_ISA) else f"{vendor} {isa}"
+
+
+def token_novelty(sampler, X_train, X_test, *, n_samples: int = 1000, random_state: int = 0) -> dict:
+    """How far a fitted sampler's token grids are from the training set's, beside real held-out series.
+
+    A prior that memorises its training grids draws copies of them, which a classifier trained on
+    the samples (CAS) and FID against held-out data may well reward. For ``n_samples``
+    unconditional samples and for the series of ``X_test`` this returns the mean Hamming distance
+    (fraction of tokens) to the nearest training grid, ``novelty_samples`` and ``novelty_test``,
+    and ``copies``: the fraction of samples equal to a training grid.
+    """
+    import numpy as np
+
+    train = sampler.tokenizer_.encode(X_train).reshape(len(X_train), -1)
+    grids = {
+        "samples": sampler.sample_tokens(n_samples, random_state=random_state).reshape(n_samples, -1),
+        "test": sampler.tokenizer_.encode(X_test).reshape(len(X_test), -1),
+    }
+    out = {}
+    chunk = max(1, int(2e7 // train.size))  # about 20 M token comparisons at a time
+    for name, g in grids.items():
+        nearest = np.concatenate(
+            [(g[i : i + chunk, None] != train[None]).mean(-1).min(1) for i in range(0, len(g), chunk)]
+        )
+        out[f"novelty_{name}"] = float(nearest.mean())
+        if name == "samples":
+            out["copies"] = float((nearest == 0).mean())
+    return out

@@ -11,7 +11,9 @@ Choose knobs on validation splits first (tune_sampling.py); this script reports 
 numbers of a choice already made. With ``--refit-prior`` the prior is fitted again on the saved
 tokenizer (same seed and time budget as in the run, the new parameters applied), for parameters
 that act in training; the tokenizer, its probes and the evaluator stay the run's. Rows go to
-``results/<grid>/rescored.csv`` (resumable: a row is keyed by model, variant, CAS budget and FCN
+``results/<grid>/rescored.csv``, with how far the samples' token grids lie from the nearest
+training grid beside the test series' (``_common.token_novelty``: does the prior copy its
+training set?) (resumable: a row is keyed by model, variant, CAS budget and FCN
 batch size; rows from before the batch size was a column were run at 256).
 
 Usage:
@@ -29,7 +31,7 @@ import argparse
 import json
 import time
 
-from _common import RESULTS, append_row, read_rows, run_evaluator, saved_models
+from _common import RESULTS, append_row, read_rows, run_evaluator, saved_models, token_novelty
 
 METRICS = ["fid_uncond", "fid_cond", "is_mean", "is_std", "cas", "sample_series_per_s"]
 
@@ -89,6 +91,7 @@ def run(args) -> None:
             ),
             random_state=seed,
         )
+        novelty = token_novelty(sampler, X_tr, X_te, random_state=seed)
         row = dict(
             model=path.stem,
             dataset=dataset,
@@ -105,6 +108,7 @@ def run(args) -> None:
             evaluator_test_acc=round(float(evaluator.score(X_te, y_te)), 4),
             **{m: round(float(scores[m]), 4) for m in METRICS},
             eval_s=round(time.perf_counter() - t0, 1),
+            **{k: round(v, 4) for k, v in novelty.items()},
             threads=args.threads or torch.get_num_threads(),
             **refit,
         )

@@ -59,6 +59,14 @@ CANDIDATES = {
     # the large sets' priors (width 64 under "auto") end their fit on a flat training loss and
     # lose most of the CAS that their tokenizer's reconstructions keep (diagnose_cas.py)
     "width 128 balanced": dict(hidden_dim=128, class_balance=1.0),
+    # a small set's prior stops at the 1000-epoch cap long before its time share (SonyAIBO2: 1000
+    # epochs of one batch each in about 36 s of 192 s) with its training loss still falling
+    "epochs 3000": dict(max_epochs=3000),
+    "epochs 10000": dict(max_epochs=10000),
+    # the large sets' priors get 21-32 epochs of their time share at the reference's lr 1e-3 (set
+    # for 1000 epochs); width 128 beat 64 on ElectricDevices at the same time with fewer epochs
+    "lr 2e-3": dict(lr=2e-3),
+    "width 256": dict(hidden_dim=256),
 }
 # val_nll: the prior's masked-token cross-entropy on the validation series (MaskGITSampler.score)
 METRICS = ["fid_uncond", "fid_cond", "is_mean", "cas", "val_nll", "s2_epochs", "sample_series_per_s"]
