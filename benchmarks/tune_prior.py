@@ -60,7 +60,7 @@ CANDIDATES = {
     # lose most of the CAS that their tokenizer's reconstructions keep (diagnose_cas.py)
     "width 128 balanced": dict(hidden_dim=128, class_balance=1.0),
     # a small set's prior stops at the 1000-epoch cap long before its time share (SonyAIBO2: 1000
-    # epochs of one batch each in about 36 s of 192 s) with its training loss still falling
+    # epochs of one batch each in 30-46 s of 168 s) with its training loss still falling
     "epochs 3000": dict(max_epochs=3000),
     "epochs 10000": dict(max_epochs=10000),
     # the large sets' priors get 21-32 epochs of their time share at the reference's lr 1e-3 (set
