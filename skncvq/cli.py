@@ -331,7 +331,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--stage1-share",
         type=float,
         default=None,
-        help="fraction of --budget for stage 1 (default 0.6; the prior gets the rest but 5%%)",
+        help="fraction of --budget for stage 1 (default 0.48; the prior gets the rest but 5%%)",
     )
     bench.add_argument("--no-save-models", action="store_true", help="do not keep the fitted models")
     bench.set_defaults(func=cmd_benchmark)
