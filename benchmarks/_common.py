@@ -92,6 +92,28 @@ def plain_run_rows(run: str, columns: list[str], *, coerce: bool = False, fill: 
     return df
 
 
+def rescored_rows(run: str, variant: str):
+    """The rows of ``results/<run>/rescored.csv`` (rescore.py) of ``variant``, indexed by
+    (dataset, seed as str). ``variant`` may name several, comma-separated: a cell takes its row
+    from the last variant that has one (a later variant re-scores only the datasets a change of
+    default touches)."""
+    import pandas as pd
+
+    all_rows = pd.DataFrame(read_rows(RESULTS / run / "rescored.csv"))
+    parts = []
+    for order, one in enumerate(variant.split(",")):
+        rows = all_rows[all_rows["variant"] == one] if len(all_rows) else all_rows
+        if rows.empty:
+            raise SystemExit(f"no rows of variant {one!r} in results/{run}/rescored.csv")
+        parts.append(rows.assign(order=order))
+    res = pd.concat(parts).assign(seed=lambda d: d["seed"].astype(str))
+    return (
+        res.sort_values("order")
+        .drop_duplicates(["dataset", "seed"], keep="last")
+        .set_index(["dataset", "seed"])
+    )
+
+
 def runs_by_dataset(df):
     """Each dataset's source run(s) of rows from ``plain_run_rows`` (``"a + b"`` in order), or
     None when all rows come from one run, so tables add a ``run`` column only after a ``fill``."""

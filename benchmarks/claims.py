@@ -17,7 +17,7 @@ import argparse
 import json
 
 import pandas as pd
-from _common import RESULTS, markdown_table, plain_run_rows, runs_by_dataset
+from _common import RESULTS, markdown_table, plain_run_rows, rescored_rows, runs_by_dataset
 
 from skncvq._io import read_csv_rows, write_text_atomic
 
@@ -114,16 +114,8 @@ def rescored_section(
     returns the section's lines and the rows with the re-scored values. ``variant`` may name
     several, comma-separated: a cell takes its row from the last variant that has one (a later
     variant re-scores only the datasets a change of default touches)."""
-    all_rows = pd.DataFrame(read_csv_rows(RESULTS / name / "rescored.csv"))
-    parts = []
-    for order, one in enumerate(variant.split(",")):
-        rows = all_rows[all_rows["variant"] == one]
-        if rows.empty:
-            raise SystemExit(f"no rows of variant {one!r} in results/{name}/rescored.csv")
-        parts.append(rows.assign(order=order))
     key = ["dataset", "seed"]
-    res = pd.concat(parts).assign(seed=lambda d: d["seed"].astype(str))
-    res = res.sort_values("order").drop_duplicates(key, keep="last").set_index(key)
+    res = rescored_rows(name, variant)
     df = default.assign(seed=default["seed"].astype(str)).set_index(key)
     hit = df.index.intersection(res.index)
     columns = ["fid_uncond", "fid_cond", "is_mean", "cas"]
