@@ -61,11 +61,11 @@ class Budget:
     besides training (tokenizing the train split, setup). Evaluation (probes, sampling, the CAS
     classifier with its own budget) comes on top and is timed separately. At the default 600 s
     stage 1 gets 288 s and the prior 282 s: the extra time over a 480 s budget split 0.6 / 0.35
-    goes to the prior, which on the large sets' validation splits gained on FID, IS, CAS and
-    held-out token NLL with it (``benchmarks/README.md``, "More time for the prior"). Epoch caps
-    are the reference's 1000, so on most sets the time budgets decide (and the cosine schedules
-    follow the time); a training set of a few dozen series is one batch an epoch and reaches
-    1000 epochs of both stages first (SonyAIBO: the prior in 30-46 s).
+    goes to the prior, which with it reached a lower held-out token NLL and a higher CAS on the
+    ElectricDevices, FordA and FordB validation splits (``benchmarks/README.md``, "More prior
+    time"). Epoch caps are the reference's 1000, so on most sets the time budgets decide (and
+    the cosine schedules follow the time); a training set of a few dozen series is one batch an
+    epoch and reaches 1000 epochs of both stages first (SonyAIBO: the prior in 30-46 s).
     """
 
     seconds: float
