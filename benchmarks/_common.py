@@ -92,23 +92,28 @@ def plain_run_rows(run: str, columns: list[str], *, coerce: bool = False, fill: 
     return df
 
 
-def rescored_rows(run: str, variant: str):
+def rescored_rows(run: str, variant: str, *, missing_ok: bool = False):
     """The rows of ``results/<run>/rescored.csv`` (rescore.py) of ``variant``, indexed by
     (dataset, seed as str). ``variant`` may name several, comma-separated: a cell takes its row
     from the last variant that has one (a later variant re-scores only the datasets a change of
-    default touches)."""
+    default touches). A variant with no rows is an error, or with ``missing_ok`` contributes
+    nothing (an empty frame when none has rows)."""
     import pandas as pd
 
-    all_rows = pd.DataFrame(read_rows(RESULTS / run / "rescored.csv"))
+    path = RESULTS / run / "rescored.csv"
+    all_rows = pd.DataFrame(read_rows(path) if path.exists() else [])
     parts = []
     for order, one in enumerate(variant.split(",")):
         rows = all_rows[all_rows["variant"] == one] if len(all_rows) else all_rows
-        if rows.empty:
+        if rows.empty and not missing_ok:
             raise SystemExit(f"no rows of variant {one!r} in results/{run}/rescored.csv")
         parts.append(rows.assign(order=order))
-    res = pd.concat(parts).assign(seed=lambda d: d["seed"].astype(str))
+    res = pd.concat(parts)
+    if res.empty:
+        return pd.DataFrame(index=pd.MultiIndex.from_tuples([], names=["dataset", "seed"]))
     return (
-        res.sort_values("order")
+        res.assign(seed=lambda d: d["seed"].astype(str))
+        .sort_values("order")
         .drop_duplicates(["dataset", "seed"], keep="last")
         .set_index(["dataset", "seed"])
     )

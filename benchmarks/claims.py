@@ -107,15 +107,30 @@ def default_table(default: pd.DataFrame, ref: pd.DataFrame, tv: dict) -> tuple[s
     return markdown_table(records, list(df.columns)), counts
 
 
-def rescored_section(
-    default: pd.DataFrame, ref, tv, name: str, variant: str
-) -> tuple[list[str], pd.DataFrame]:
+def _rescored_by_run(default: pd.DataFrame, variant: str) -> pd.DataFrame:
+    """The re-scored rows (``rescored_rows``) of each dataset from the run its default rows come
+    from, so datasets filled in from another run (``--fill``) take that run's re-scores."""
+    parts = []
+    for run in dict.fromkeys(default["run"]):
+        res = rescored_rows(run, variant, missing_ok=True)
+        datasets = set(default.loc[default["run"] == run, "dataset"])
+        parts.append(res[res.index.get_level_values("dataset").isin(datasets)])
+    res = pd.concat(parts)
+    if res.empty:
+        runs = ", ".join(dict.fromkeys(default["run"]))
+        raise SystemExit(f"no rows of variant(s) {variant!r} in rescored.csv of run(s) {runs}")
+    return res
+
+
+def rescored_section(default: pd.DataFrame, ref, tv, variant: str) -> tuple[list[str], pd.DataFrame]:
     """The default table again, with FID / IS / CAS of the saved models re-scored by rescore.py;
     returns the section's lines and the rows with the re-scored values. ``variant`` may name
     several, comma-separated: a cell takes its row from the last variant that has one (a later
-    variant re-scores only the datasets a change of default touches)."""
+    variant re-scores only the datasets a change of default touches). Each dataset's re-scores
+    come from the run its rows come from (``--fill``); rows the variant did not re-score keep
+    their own scores, and the section says whether they already ran with its settings."""
     key = ["dataset", "seed"]
-    res = rescored_rows(name, variant)
+    res = _rescored_by_run(default, variant)
     df = default.assign(seed=default["seed"].astype(str)).set_index(key)
     hit = df.index.intersection(res.index)
     columns = ["fid_uncond", "fid_cond", "is_mean", "cas"]
@@ -196,17 +211,20 @@ def rescored_section(
     ], df
 
 
-def real_data_section(scores: pd.DataFrame, name: str) -> list[str]:
+def real_data_section(scores: pd.DataFrame) -> list[str]:
     """Our IS and FID beside what real series score under an evaluator of the same recipe
-    (``fcn.py --run <name>``): the IS of the real test split and the FID between the real train
-    and test splits. Empty when fcn.csv has no rows for the run."""
+    (``fcn.py --run <run>``, each dataset under the run its rows come from): the IS of the real
+    test split and the FID between the real train and test splits. Empty when fcn.csv has no rows
+    for the runs."""
     path = RESULTS / "fcn.csv"
     real = pd.DataFrame(read_csv_rows(path)) if path.exists() else pd.DataFrame()
     if real.empty or "is_test" not in real:
         return []
-    real = real[real["budget"].astype(str).str.endswith(f"_{name}")]
+    run_of = scores.groupby("dataset")["run"].first()
+    real = real[[str(b).endswith(f"_{run_of.get(d, '')}") for d, b in zip(real["dataset"], real["budget"])]]
     if real.empty:
         return []
+    name = ", ".join(dict.fromkeys(run_of[run_of.index.isin(real["dataset"])]))
     real = real.drop_duplicates("dataset", keep="last").set_index("dataset")
     ours = scores.groupby("dataset")[["is_mean", "fid_uncond"]].mean()
     rows = []
@@ -234,7 +252,7 @@ def real_data_section(scores: pd.DataFrame, name: str) -> list[str]:
     return [
         "## Real series under the same evaluator recipe (fcn.py --run " + name + ")",
         "",
-        "What real data scores under the run's cached FCN evaluator (`results/" + name + "/evaluators`, "
+        "What real data scores under each run's cached FCN evaluator (`results/<run>/evaluators`, "
         "refitted with the same recipe where the cache was gone; a time-budgeted refit is not the very "
         "fit that scored the rows): IS of the real test split (split as for samples) and the FID between "
         "the real train and test splits (the floor a generator can reach). IS depends on how confident "
@@ -339,9 +357,9 @@ def main() -> None:
     text = ["# Issue 5 verdicts", ""]
     scored = default
     if args.rescored:  # the re-scored table first: every row under the current evaluation
-        lines, scored = rescored_section(default, ref, tv, args.default, args.rescored)
+        lines, scored = rescored_section(default, ref, tv, args.rescored)
         text += lines
-    text += real_data_section(scored, args.default)
+    text += real_data_section(scored)
     text += [
         f"## Default configuration{' as run' if args.rescored else ''}, budget {', '.join(budget)} s "
         "per dataset (both stages)",
