@@ -344,7 +344,8 @@ def main() -> None:
     parser.add_argument(
         "--rescored",
         default=None,
-        help="a variant of results/<default>/rescored.csv (rescore.py) whose FID / IS / CAS replace the "
+        help="a variant of results/<run>/rescored.csv (rescore.py; each dataset reads the run its rows come "
+        "from, --fill included) whose FID / IS / CAS replace the "
         "rows' own in a second table; several, comma-separated, and a cell takes the last that has it",
     )
     args = parser.parse_args()
