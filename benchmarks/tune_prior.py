@@ -76,6 +76,10 @@ CANDIDATES = {
     # the class-conditional rows are what CAS measures: fewer batches trained without the class
     # (guidance still needs some); run at the default --budget 600
     "p_uncond 0.1": dict(p_unconditional=0.1),
+    # what limits CAS where the tokenizer keeps the class and the prior loses it (FordA): the
+    # prior's time, run at the default --budget 600 (stage 1 288 s), not meant as a default
+    "prior 600 s": dict(max_time=600.0),
+    "prior 1200 s": dict(max_time=1200.0),
 }
 # val_nll: the prior's masked-token cross-entropy on the validation series (MaskGITSampler.score)
 METRICS = ["fid_uncond", "fid_cond", "is_mean", "cas", "val_nll", "s2_epochs", "sample_series_per_s"]
