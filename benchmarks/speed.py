@@ -1,16 +1,21 @@
 """Speed at FordA shape (length 500): stage-1 training (batch 128), default vs reference
-configuration, and stage-2 sampling throughput (1024 class-conditional series, prior + decoder).
+configuration, stage-2 prior training, and stage-2 sampling throughput (1024 class-conditional
+series, prior + decoder).
 
 For each configuration, in a fresh subprocess: training series/s (real ``fit`` path, median over
 epochs after the first), transform series/s, peak resident memory, training FLOPs per series
 (counted with torch's FlopCounterMode on one fp32 forward + backward) and the achieved FLOP/s
 divided by the fp32 matmul FLOP/s measured in the same process.
 
+Prior training is timed on ``MaskGITSampler.fit`` over the tokens of ``--n-series`` series (median
+epoch after the first, the sampler's own batch size), on a tokenizer trained for one epoch, which
+does not change the work per series: what a time-budgeted prior fit turns into epochs.
+
 Sampling is timed on ``MaskGITSampler.sample`` (iterative decoding, T=10, then the decoder) after
 a warm-up call; the priors are untrained (1 epoch), which does not change the work per sample.
 The TimeVQVAE package samples about 18 series/s on 2 CPU cores at this shape.
 
-Usage: python benchmarks/speed.py [--n-series 1024] [--epochs 4] [--only training|sampling] [--name speed]
+Usage: python benchmarks/speed.py [--n-series 1024] [--epochs 4] [--only training|prior|sampling] [--name speed]
 Writes benchmarks/results/speed.json and speed.md (a part not re-run keeps its old rows);
 ``--name speed_xeon`` writes speed_xeon.json / .md instead, to keep another machine's rows apart.
 """
@@ -35,12 +40,23 @@ CONFIGS = {
     "naive VQ-VAE (auto precision)": dict(ssl=None),
 }
 LENGTH, BATCH = 500, 128
+# the prior's training: what a time-budgeted fit turns into epochs
+PRIOR_TRAINING = {
+    "prior default (column positions, width 128)": dict(),
+    "prior default, bf16 training": dict(precision="bf16"),
+    "prior width 64": dict(hidden_dim=64),
+    "prior token positions (reference layout), width 128": dict(positions="token", hidden_dim=128),
+    "prior reference (token positions, width 256, batch 256)": dict(
+        positions="token", hidden_dim=256, batch_size=256
+    ),
+}
 SAMPLING = {
     "prior default (width 128, auto precision)": dict(),
     "prior default, fp32": dict(precision="fp32"),
     "prior reference width 256, fp32": dict(hidden_dim=256, precision="fp32"),
-    # hidden_dim="auto" resolves to 128 on these 512 series; 64 is what FordA's 3601 get
-    "prior width 64 (hidden_dim='auto' above 2**18 training tokens)": dict(hidden_dim=64),
+    # hidden_dim="auto" is 128 under the column layout up to 2**18 training columns (FordA's
+    # 3601 series hold 3601 x 31); the token layout's FordA prior was narrowed to 64
+    "prior width 64": dict(hidden_dim=64),
     # guidance 2, the default since tuning_guidance_column.md, runs two passes per decoding step
     "prior default, guidance 1 (one pass per step)": dict(guidance_scale=1.0),
     # the token grid follows the tokenizer: latent_width="auto" gives 5x31 at length 500, width 8 5x15
@@ -153,6 +169,32 @@ def _measure_sampling(name: str, params: dict, n_series: int, epochs: int, queue
     )
 
 
+def _measure_prior_training(name: str, params: dict, n_series: int, epochs: int, queue) -> None:
+    import numpy as np
+    import torch
+
+    from skncvq import MaskGITSampler, NCVQVAETransformer
+
+    rng = np.random.default_rng(0)
+    X = np.cumsum(rng.standard_normal((n_series, LENGTH)), axis=1).astype(np.float32)
+    y = np.resize([0, 1], n_series)
+    tok = NCVQVAETransformer(ssl=None, max_epochs=1, random_state=0).fit(X)
+    sampler = MaskGITSampler(tokenizer=tok, max_epochs=epochs, random_state=0, **params).fit(X, y)
+    durs = [row["dur"] for row in sampler.history_[1:]]
+    queue.put(
+        dict(
+            config=name,
+            precision=sampler.precision_,
+            positions=sampler.positions,
+            hidden_dim=sampler.config_.hidden_dim,
+            batch_size=sampler.batch_size_,
+            token_grid="x".join(map(str, sampler.token_shape_)),
+            train_series_per_s=round(n_series / float(np.median(durs)), 1),
+            threads=torch.get_num_threads(),
+        )
+    )
+
+
 def _run(target, name, params, args) -> dict:
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
@@ -175,18 +217,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n-series", type=int, default=1024)
     parser.add_argument("--epochs", type=int, default=4)
-    parser.add_argument("--only", choices=["training", "sampling"], default=None)
+    parser.add_argument("--only", choices=["training", "prior", "sampling"], default=None)
     parser.add_argument("--name", default="speed", help="file stem of the results (default: speed)")
     args = parser.parse_args()
     path = RESULTS / f"{args.name}.json"
     old = json.loads(path.read_text()) if path.exists() else {}
     rows, sampling = old.get("rows", []), old.get("sampling", [])
-    if args.only != "sampling":
+    prior = old.get("prior_training", [])
+    if args.only in (None, "training"):
         rows = [_run(_measure, name, params, args) for name, params in CONFIGS.items()]
         ref = rows[0]["train_series_per_s"]
         for r in rows:
             r["speedup_vs_reference"] = round(r["train_series_per_s"] / ref, 2)
-    if args.only != "training":
+    if args.only in (None, "prior"):
+        prior = [_run(_measure_prior_training, name, params, args) for name, params in PRIOR_TRAINING.items()]
+    if args.only in (None, "sampling"):
         sampling = [_run(_measure_sampling, name, params, args) for name, params in SAMPLING.items()]
     meta = dict(
         length=LENGTH,
@@ -196,7 +241,9 @@ def main() -> None:
         machine=_cpu_name(),
     )
     RESULTS.mkdir(exist_ok=True)
-    write_text_atomic(path, json.dumps(dict(meta=meta, rows=rows, sampling=sampling), indent=2))
+    write_text_atomic(
+        path, json.dumps(dict(meta=meta, rows=rows, prior_training=prior, sampling=sampling), indent=2)
+    )
     cols = [
         "config",
         "precision",
@@ -208,6 +255,16 @@ def main() -> None:
         "achieved_gflops",
         "matmul_fp32_gflops",
         "flops_over_matmul",
+    ]
+    pcols = [
+        "config",
+        "precision",
+        "positions",
+        "hidden_dim",
+        "batch_size",
+        "token_grid",
+        "train_series_per_s",
+        "threads",
     ]
     scols = [
         "config",
@@ -224,6 +281,9 @@ def main() -> None:
         return markdown_table(section, columns) if section else f"Not measured (run with `--only {only}`).\n"
 
     text = "## Stage-1 training\n\n" + table(rows, cols, "training")
+    text += f"\n## Prior training ({args.n_series} series at length {LENGTH})\n\n" + table(
+        prior, pcols, "prior"
+    )
     text += f"\n## Sampling ({args.n_series} series at length {LENGTH})\n\n" + table(
         sampling, scols, "sampling"
     )
