@@ -45,6 +45,7 @@ PRIOR_TRAINING = {
     "prior default (column positions, width 128)": dict(),
     "prior default, bf16 training": dict(precision="bf16"),
     "prior width 64": dict(hidden_dim=64),
+    "prior default, batch 64": dict(batch_size=64),
     "prior token positions (reference layout), width 128": dict(positions="token", hidden_dim=128),
     "prior reference (token positions, width 256, batch 256)": dict(
         positions="token", hidden_dim=256, batch_size=256
