@@ -54,7 +54,7 @@ PRIOR_TRAINING = {
 SAMPLING = {
     "prior default (width 128, auto precision)": dict(),
     "prior default, fp32": dict(precision="fp32"),
-    "prior reference width 256, fp32": dict(hidden_dim=256, precision="fp32"),
+    "prior width 256 (the reference's width), fp32": dict(hidden_dim=256, precision="fp32"),
     # hidden_dim="auto" is 128 under the column layout up to 2**18 training columns (FordA's
     # 3601 series hold 3601 x 31); the token layout's FordA prior was narrowed to 64
     "prior width 64": dict(hidden_dim=64),
