@@ -66,6 +66,21 @@ SAMPLING = {
 TIMEVQVAE_SERIES_PER_S = 18.0
 
 
+def _random_walks(n_series: int):
+    """``n_series`` float32 random walks of length ``LENGTH`` (seed 0), the series every part times."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    return np.cumsum(rng.standard_normal((n_series, LENGTH)), axis=1).astype(np.float32)
+
+
+def _quick_tokenizer(X, **params):
+    """A naive tokenizer trained one epoch: stage 2's work per series does not depend on its training."""
+    from skncvq import NCVQVAETransformer
+
+    return NCVQVAETransformer(ssl=None, max_epochs=1, random_state=0, **params).fit(X)
+
+
 def _matmul_flops(seconds: float = 2.0) -> float:
     import torch
 
@@ -108,8 +123,7 @@ def _measure(name: str, params: dict, n_series: int, epochs: int, queue) -> None
 
     params = dict(params)
     cls = ContiguousLayout if params.pop("_layout", None) == "nchw" else NCVQVAETransformer
-    rng = np.random.default_rng(0)
-    X = np.cumsum(rng.standard_normal((n_series, LENGTH)), axis=1).astype(np.float32)
+    X = _random_walks(n_series)
     matmul = _matmul_flops()
     tok = cls(max_epochs=epochs, batch_size=BATCH, random_state=0, **params).fit(X)
     durs = [row["dur"] for row in tok.history_[1:]]
@@ -140,14 +154,12 @@ def _measure_sampling(name: str, params: dict, n_series: int, epochs: int, queue
     import numpy as np
     import torch
 
-    from skncvq import MaskGITSampler, NCVQVAETransformer
+    from skncvq import MaskGITSampler
 
-    rng = np.random.default_rng(0)
-    X = np.cumsum(rng.standard_normal((512, LENGTH)), axis=1).astype(np.float32)
+    X = _random_walks(512)
     y = np.repeat([0, 1], 256)
     params = dict(params)
-    tok_params = params.pop("_tokenizer", {})
-    tok = NCVQVAETransformer(ssl=None, max_epochs=1, random_state=0, **tok_params).fit(X)
+    tok = _quick_tokenizer(X, **params.pop("_tokenizer", {}))
     sampler = MaskGITSampler(tokenizer=tok, max_epochs=1, random_state=0, **params).fit(X, y)
     labels = np.resize([0, 1], n_series)
     sampler.sample(64, y=labels[:64])
@@ -174,12 +186,11 @@ def _measure_prior_training(name: str, params: dict, n_series: int, epochs: int,
     import numpy as np
     import torch
 
-    from skncvq import MaskGITSampler, NCVQVAETransformer
+    from skncvq import MaskGITSampler
 
-    rng = np.random.default_rng(0)
-    X = np.cumsum(rng.standard_normal((n_series, LENGTH)), axis=1).astype(np.float32)
+    X = _random_walks(n_series)
     y = np.resize([0, 1], n_series)
-    tok = NCVQVAETransformer(ssl=None, max_epochs=1, random_state=0).fit(X)
+    tok = _quick_tokenizer(X)
     sampler = MaskGITSampler(tokenizer=tok, max_epochs=epochs, random_state=0, **params).fit(X, y)
     durs = [row["dur"] for row in sampler.history_[1:]]
     queue.put(
