@@ -75,6 +75,7 @@ def run(args) -> None:
             refit = dict(
                 s2_epochs=len(sampler.history_),
                 s2_fit_s=round(time.perf_counter() - t0, 1),
+                s2_lr=sampler.lr_,
                 **settings_columns(sampler),
             )
         tok = sampler.tokenizer_.set_params(output=args.probe_output)

@@ -153,13 +153,14 @@ def _settings(estimator, **resolved) -> str:
 
 def settings_columns(sampler) -> dict[str, str]:
     """The ``tokenizer_settings`` and ``sampler_settings`` columns of a fitted sampler's row:
-    every parameter, the resolved sizes and what "auto" resolved to (batch, precisions)."""
+    every parameter, the resolved sizes and what "auto" resolved to (batch, lr, precisions)."""
     tok = sampler.tokenizer_
     return {
         "tokenizer_settings": _settings(tok, precision_=tok.precision_),
         "sampler_settings": _settings(
             sampler,
             batch_size_=sampler.batch_size_,
+            lr_=sampler.lr_,
             precision_=sampler.precision_,
             sample_precision_=sampler.sample_precision_,
         ),
@@ -299,6 +300,7 @@ def evaluate(
         "s1_eval_s": round(s1_eval_s, 1),
         "s2_epochs": len(sampler.history_),
         "s2_fit_s": round(s2_fit_s, 1),
+        "s2_lr": sampler.lr_,
         "sample_series_per_s": round(scores["sample_series_per_s"], 1),
         "fid_uncond": round(scores["fid_uncond"], 4),
         "fid_cond": round(scores["fid_cond"], 4),

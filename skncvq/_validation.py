@@ -133,16 +133,21 @@ def check_int_or_auto(name: str, value: Any) -> None:
         check_param(name, value, kind=int, low=1)
 
 
-def check_training_params(est: Any, *, auto_batch: bool = False) -> None:
+def check_training_params(est: Any, *, auto_batch: bool = False, auto_lr: bool = False) -> None:
     """The training parameters every estimator shares: epochs, time budget, batch, optimiser,
-    precision, device, verbosity. With ``auto_batch`` the batch size may also be "auto"."""
+    precision, device, verbosity. With ``auto_batch`` the batch size may also be "auto", with
+    ``auto_lr`` the learning rate."""
     check_param("max_epochs", est.max_epochs, kind=int, low=1)
     if auto_batch:
         check_int_or_auto("batch_size", est.batch_size)
     else:
         check_param("batch_size", est.batch_size, kind=int, low=1)
     check_param("max_time", est.max_time, kind=float, low=0, allow_none=True)
-    check_param("lr", est.lr, kind=float, low=0)
+    if auto_lr and isinstance(est.lr, str):
+        if est.lr != "auto":
+            raise ValueError(f"lr must be a positive float or 'auto'; got {est.lr!r}.")
+    else:
+        check_param("lr", est.lr, kind=float, low=0)
     check_param("weight_decay", est.weight_decay, kind=float, low=0)
     check_param("precision", est.precision, kind=str, options=("auto", "fp32", "bf16"))
     check_param("device", est.device, kind=str)

@@ -95,6 +95,7 @@ def test_grid_writes_one_row_per_cell_and_resumes(home, tmp_path, monkeypatch):
         "cas",
         "s1_fit_s",
         "s2_fit_s",
+        "s2_lr",
         "sample_series_per_s",
         "total_s",
     ):
@@ -113,6 +114,7 @@ def test_grid_writes_one_row_per_cell_and_resumes(home, tmp_path, monkeypatch):
     assert prior_settings["guidance_scale"] == saved.guidance_scale
     assert prior_settings["config_"]["hidden_dim"] == TINY_PRIOR["hidden_dim"]
     assert prior_settings["batch_size_"] == saved.batch_size_ and "tokenizer" not in prior_settings
+    assert prior_settings["lr_"] == saved.lr_ == float(naive["s2_lr"])
     assert saved.sample(2, y=saved.classes_[0]).shape == (2, 48)
     assert "| SynA | naive {" in (out / "summary.md").read_text()
 

@@ -513,6 +513,47 @@ def test_auto_width_counts_the_positions_of_the_layout(setup, monkeypatch):
     assert column.config_.hidden_dim == 128 and token.config_.hidden_dim == 64
 
 
+def test_auto_lr_scale_follows_the_reachable_fraction_of_the_epochs():
+    from skncvq.estimators._prior_sizes import auto_prior_lr_scale
+
+    # 1 / sqrt(fraction), from 1x for a fit that runs its epochs to 3x at a ninth of them or less
+    got = [auto_prior_lr_scale(f) for f in (1.0, 0.5, 0.25, 1 / 9, 0.05, 1e-6)]
+    np.testing.assert_allclose(got, [1.0, 2**0.5, 2.0, 3.0, 3.0, 3.0])
+    for bad in (0.0, 1.5, -0.1):
+        with pytest.raises(ValueError, match="reachable must be in"):
+            auto_prior_lr_scale(bad)
+
+
+def test_auto_lr_rises_only_when_the_time_budget_cuts_the_epochs_short(setup):
+    X, labels, sampler, _ = setup
+    assert sampler.lr_ == PRIOR["lr"]  # a float lr is used as given
+    params = {**PRIOR, "n_layers": 1, "lr": "auto"}
+    # no time budget: the fit runs its epochs at the base lr
+    untimed = MaskGITSampler(sampler.tokenizer_, random_state=0, **{**params, "max_epochs": 12}).fit(
+        X, labels
+    )
+    assert untimed.lr_ == 1e-3
+    assert max(b["lr"] for row in untimed.net_.history for b in row["batches"]) == pytest.approx(1e-3)
+    # a 1 s budget reaches a tiny part of 10**6 epochs: 3x, applied after the timed steps
+    timed = MaskGITSampler(
+        sampler.tokenizer_, random_state=0, **{**params, "max_epochs": 10**6, "max_time": 1.0}
+    ).fit(X, labels)
+    assert timed.lr_ == pytest.approx(3e-3)
+    lrs = [b["lr"] for row in timed.net_.history for b in row["batches"]]
+    assert len(lrs) > 9 and max(lrs[:9]) <= 1e-3 < max(lrs[9:]) <= 3e-3
+    assert MaskGITSampler().lr == "auto"
+    with pytest.raises(ValueError, match="lr must be a positive float or 'auto'; got 'fast'"):
+        MaskGITSampler(sampler.tokenizer_, **{**params, "lr": "fast"}).fit(X, labels)
+    with pytest.raises(ValueError, match="lr must be >= 0"):
+        MaskGITSampler(sampler.tokenizer_, **{**params, "lr": -1.0}).fit(X, labels)
+    with pytest.raises(ValueError, match="lr must be float"):
+        NCVQVAETransformer(**{**TOK, "lr": "auto"}).fit(X)  # the tokenizer has no "auto" lr
+    # samplers saved before lr="auto" existed used their lr as given
+    old = MaskGITSampler.__new__(MaskGITSampler)
+    old.__setstate__({k: v for k, v in sampler.__getstate__().items() if k != "lr_"})
+    assert old.lr_ == PRIOR["lr"]
+
+
 def test_joblib_roundtrip_gives_same_samples(setup, tmp_path):
     _, _, sampler, _ = setup
     path = tmp_path / "sampler.joblib"

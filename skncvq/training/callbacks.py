@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 
 import numpy as np
 from skorch.callbacks import Callback
@@ -54,14 +55,32 @@ class CosineBudget(Callback):
     first. When ``max_time`` is reached training stops after the current batch. The progress at
     each batch is left in ``net.progress_`` for the training step (phased objectives).
 
+    With ``lr_scale`` the peak learning rate follows how much of its epoch budget the time
+    budget will let the fit run: after ``probe_steps`` timed optimizer steps (the first step,
+    a warm-up, is not timed) the reachable fraction of ``max_epochs`` is estimated from their
+    speed, and every base learning rate is multiplied by ``lr_scale(fraction)`` from then on.
+    Without ``max_time`` the fraction is 1; a fit of fewer than ``probe_steps + 1`` steps in
+    all keeps its base learning rates. The factor applied is ``scale_``.
+
     Parameters
     ----------
     max_time : float or None
         Wall-clock budget in seconds for the whole fit; None for an epoch budget only.
+    lr_scale : callable or None
+        Maps the reachable fraction of the epoch budget, in (0, 1], to a learning-rate factor.
+    probe_steps : int
+        Optimizer steps timed for the estimate.
     """
 
-    def __init__(self, max_time: float | None = None) -> None:
+    def __init__(
+        self,
+        max_time: float | None = None,
+        lr_scale: Callable[[float], float] | None = None,
+        probe_steps: int = 8,
+    ) -> None:
         self.max_time = max_time
+        self.lr_scale = lr_scale
+        self.probe_steps = probe_steps
 
     def on_train_begin(self, net, X=None, y=None, **kwargs) -> None:
         self.start_ = time.perf_counter()
@@ -69,6 +88,25 @@ class CosineBudget(Callback):
         self.total_steps_ = max(1, net.max_epochs * math.ceil(n / net.batch_size))
         self.step_ = 0
         self.base_lrs_ = [g["lr"] for g in net.optimizer_.param_groups]
+        self.scale_ = 1.0
+        # the scale is still to be chosen while a time budget may cut the epoch budget short
+        self.probing_ = self.lr_scale is not None and bool(self.max_time)
+        if self.lr_scale is not None and not self.max_time:
+            self._rescale(1.0)
+
+    def _rescale(self, reachable: float) -> None:
+        self.scale_ = float(self.lr_scale(reachable))
+        self.base_lrs_ = [base * self.scale_ for base in self.base_lrs_]
+        self.probing_ = False
+
+    def _probe(self) -> None:
+        now = time.perf_counter()
+        if self.step_ == 1:
+            self.probe_start_ = now
+        elif self.step_ == 1 + self.probe_steps:
+            rate = self.probe_steps / max(now - self.probe_start_, 1e-9)
+            remaining = max(0.0, self.max_time - (now - self.start_))
+            self._rescale(min(1.0, (self.step_ + remaining * rate) / self.total_steps_))
 
     def _progress(self) -> float:
         frac = self.step_ / self.total_steps_
@@ -97,5 +135,7 @@ class CosineBudget(Callback):
         if not training:
             return
         self.step_ += 1
+        if self.probing_:
+            self._probe()
         if self.max_time and time.perf_counter() - self.start_ >= self.max_time:
             raise KeyboardInterrupt  # skorch's documented way to stop a fit early
