@@ -418,7 +418,7 @@ class MaskGITSampler(SamplerInferenceMixin, CPUFallbackMixin, BaseEstimator):
             precision=self.precision_,
         )
         self.net_.fit(tokens.astype(np.int64), y_enc)
-        self.lr_ = float(self.net_.lr * dict(self.net_.callbacks_)["budget"].scale_)
+        self.lr_ = float(self.net_.lr * budget.scale_)  # skorch uses the instance itself
         self.history_ = [
             {k: row[k] for k in ("epoch", "train_loss", "dur") if k in row} for row in self.net_.history
         ]
