@@ -4,13 +4,12 @@ folder that is renamed into place only when complete, so a failure leaves no hal
 from __future__ import annotations
 
 import contextlib
-import csv
 import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["atomic_path", "write_text_atomic", "append_csv_row", "read_csv_rows"]
+__all__ = ["atomic_path", "write_text_atomic"]
 
 
 @contextlib.contextmanager
@@ -33,25 +32,3 @@ def write_text_atomic(path: str | os.PathLike, text: str) -> None:
     """Write ``text`` to ``path`` atomically."""
     with atomic_path(path) as tmp:
         tmp.write_text(text)
-
-
-def read_csv_rows(path: str | os.PathLike) -> list[dict]:
-    """Rows of a CSV file as dicts of strings; an absent file has none."""
-    path = Path(path)
-    if not path.exists():
-        return []
-    with open(path, newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
-def append_csv_row(path: str | os.PathLike, row: dict) -> None:
-    """Append one row to a CSV file (new columns extend the header); the file is replaced
-    atomically, so an interrupted run never leaves a truncated table."""
-    rows = read_csv_rows(path)
-    rows.append(dict(row))
-    fields = list(dict.fromkeys(k for r in rows for k in r))
-    with atomic_path(path) as tmp:
-        with open(tmp, "w", newline="") as fh:
-            writer = csv.DictWriter(fh, fieldnames=fields, restval="")
-            writer.writeheader()
-            writer.writerows(rows)

@@ -1,6 +1,6 @@
 import pytest
 
-from skncvq._io import append_csv_row, atomic_path, read_csv_rows, write_text_atomic
+from skncvq._io import atomic_path, write_text_atomic
 
 
 def test_atomic_path_leaves_nothing_behind_on_failure(tmp_path):
@@ -18,11 +18,3 @@ def test_atomic_write_replaces_whole_file(tmp_path):
     write_text_atomic(target, "two")
     assert target.read_text() == "two"
     assert [p.name for p in target.parent.iterdir()] == ["out.txt"]
-
-
-def test_csv_rows_append_and_grow_columns(tmp_path):
-    path = tmp_path / "rows.csv"
-    assert read_csv_rows(path) == []
-    append_csv_row(path, {"a": 1, "b": 2})
-    append_csv_row(path, {"a": 3, "c": "x"})
-    assert read_csv_rows(path) == [{"a": "1", "b": "2", "c": ""}, {"a": "3", "b": "", "c": "x"}]

@@ -1,6 +1,7 @@
 """Evaluation: linear probes, reconstruction error, FID, IS, CAS and their scorers."""
 
 from .cas import cas_score
+from .codebook import codebook_usage
 from .fid import fid_score, frechet_distance
 from .generative import cas_class_counts, generative_scores
 from .inception import inception_score, inception_score_from_proba
@@ -22,4 +23,5 @@ __all__ = [
     "make_cas_scorer",
     "generative_scores",
     "cas_class_counts",
+    "codebook_usage",
 ]

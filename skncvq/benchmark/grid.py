@@ -1,13 +1,5 @@
-"""The study as one grid: per (dataset, configuration, seed) fit both stages under a time budget,
-measure probes, reconstruction, FID / IS / CAS and wall times, and write one CSV row per cell as
-soon as it is done. Cells run through joblib, so any joblib backend (loky, dask, ray) spreads them.
-
-Examples
---------
->>> from skncvq.benchmark import config_params
->>> config_params("barlowtwins-slice")
-{'ssl': 'barlowtwins', 'augmentations': 'slice', 'latent_width': 8, 'ssl_until': 1.0, 'ssl_view_grad': True}
-"""
+"""The grid runner: every (dataset, configuration, seed) cell through joblib, one CSV row per
+finished cell, resumable."""
 
 from __future__ import annotations
 
@@ -20,30 +12,12 @@ from pathlib import Path
 from joblib import Parallel, delayed, parallel_config
 from joblib.parallel import get_active_backend
 
-from ._cell import (
-    CONFIGS,
-    Budget,
-    _cpu_name,  # noqa: F401 - used by the benchmark scripts
-    _evaluator_path,
-    _overrides,
-    _perplexity,  # noqa: F401 - used by the benchmark scripts
-    config_params,
-    evaluate,
-    fit_evaluator,
-    run_cell,
-)
-from ._io import append_csv_row, read_csv_rows, write_text_atomic
-from ._summary import summarize
+from .cell import _overrides, evaluator_path, fit_evaluator, run_cell
+from .configs import CONFIGS, Budget, config_params
+from .report import summarize
+from .results import append_csv_row, read_csv_rows, write_text_atomic
 
-__all__ = [
-    "CONFIGS",
-    "Budget",
-    "config_params",
-    "evaluate",
-    "run_cell",
-    "run_benchmark",
-    "summarize",
-]
+__all__ = ["run_benchmark"]
 
 
 def _cell_key(row: dict) -> tuple:
@@ -184,7 +158,7 @@ def run_benchmark(
 
 def _check_overrides(tokenizer_params, sampler_params) -> None:
     """Fail before any cell runs when an override is not a dict of the estimator's parameters."""
-    from .estimators import MaskGITSampler, NCVQVAETransformer
+    from ..estimators import MaskGITSampler, NCVQVAETransformer
 
     for name, params, cls in (
         ("tokenizer_params", tokenizer_params, NCVQVAETransformer),
@@ -224,7 +198,7 @@ def _run_cells(cells, kw: dict, *, n_jobs: int, reference, verbose: bool) -> lis
             batch_size=kw["fcn_batch_size"],
         )
         for d in todo
-        if not _evaluator_path(out, d, kw["fcn_batch_size"]).exists()
+        if not evaluator_path(out, d, kw["fcn_batch_size"]).exists()
     ):
         pass
     started = time.perf_counter()

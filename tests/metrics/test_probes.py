@@ -52,3 +52,17 @@ def test_probe_pipeline_kinds():
     assert probe_pipeline("knn", n_neighbors=3).steps[-1][1].n_neighbors == 3
     with pytest.raises(ValueError, match="kind must be"):
         probe_pipeline("rbf")
+
+
+def test_codebook_usage_counts_perplexity_and_dead_codes():
+    import numpy as np
+
+    from skncvq.metrics import codebook_usage
+
+    assert codebook_usage(np.zeros((3, 4), dtype=int), 4) == (1.0, 3)
+    ppl, dead = codebook_usage(np.arange(8).reshape(2, 4), 8)
+    assert abs(ppl - 8.0) < 1e-9 and dead == 0
+    with pytest.raises(ValueError, match=r"\[0, 4\)"):
+        codebook_usage(np.array([0, 5]), 4)
+    with pytest.raises(TypeError, match="integer"):
+        codebook_usage(np.array([0.5]), 4)

@@ -1,102 +1,30 @@
-"""One cell of the benchmark grid: the split of a time budget between the stages, both stages
-fitted and scored on one train / test split (:func:`evaluate`), and the cell on a UCR dataset
-with its cached FCN evaluator and saved model (:func:`run_cell`). The grid around the cells is
-:mod:`skncvq.benchmark`, which re-exports the public names."""
+"""One cell of the benchmark grid: both stages fitted and scored on one train / test split
+(:func:`evaluate`), and the cell on a UCR dataset with its cached FCN evaluator and saved model
+(:func:`run_cell`)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import os
-import platform
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 
-from ._io import atomic_path
-from .allocator import malloc_tuned
+from .._io import atomic_path
+from ..allocator import malloc_tuned
+from ..metrics import codebook_usage
+from .configs import Budget, config_params
+from .machine import cpu_name, set_threads
 
-#: The seed study's seven stage-1 configurations.
-CONFIGS = (
-    "naive",
-    "barlowtwins-warp",
-    "barlowtwins-slice",
-    "barlowtwins-gauss",
-    "vibcreg-warp",
-    "vibcreg-slice",
-    "vibcreg-gauss",
-)
+__all__ = ["evaluate", "run_cell", "fit_evaluator", "evaluator_path", "settings_columns"]
 
 
-def config_params(config: str) -> dict:
-    """Tokenizer parameters of a configuration name: ``"naive"`` (plain VQ-VAE) or
-    ``"<ssl>-<augmentation set>"`` such as ``"vibcreg-warp"``; ``"default"`` is the package's
-    defaults.
-
-    The seed's seven configurations keep the reference code's latent width 8 whatever the
-    series length, its SSL branch to the end of training (``ssl_until=1.0``) and gradients through
-    both views (``ssl_view_grad=True``), so the grid reproduces the study; ``"default"`` uses
-    ``latent_width="auto"``, ``ssl_until=0.75`` and ``ssl_view_grad="auto"``.
-    """
-    if config == "default":
-        return {}
-    if config == "naive":
-        return {"ssl": None, "latent_width": 8}
-    ssl, _, aug = config.partition("-")
-    if ssl not in ("barlowtwins", "vibcreg") or aug not in ("warp", "slice", "gauss"):
-        raise ValueError(
-            f"unknown configuration {config!r}; expected 'default', 'naive' or '<ssl>-<augmentations>' with "
-            "ssl in barlowtwins/vibcreg and augmentations in warp/slice/gauss, e.g. 'barlowtwins-slice'."
-        )
-    return {"ssl": ssl, "augmentations": aug, "latent_width": 8, "ssl_until": 1.0, "ssl_view_grad": True}
-
-
-@dataclass(frozen=True)
-class Budget:
-    """Split of one cell's training budget (seconds for both stages) between the two fits.
-
-    Stage 1 gets ``stage1`` of it and the prior ``prior``; the rest covers what the fits do
-    besides training (tokenizing the train split, setup). Evaluation (probes, sampling, the CAS
-    classifier with its own budget) comes on top and is timed separately. At the default 600 s
-    stage 1 gets 288 s and the prior 282 s: the extra time over a 480 s budget split 0.6 / 0.35
-    goes to the prior, which with it reached a lower held-out token NLL and a higher CAS on the
-    ElectricDevices, FordA and FordB validation splits (``benchmarks/README.md``, "More prior
-    time"); on the test splits CAS rose on three of the five larger sets and fell on FordB,
-    whose test split differs from its train split ("The 600 s default on the test split").
-    Epoch caps are the reference's 1000, so on most sets the time budgets decide (and the
-    cosine schedules follow the time); a training set of a few dozen series is one batch an
-    epoch and reaches 1000 epochs of both stages first (SonyAIBO: the prior in 30-46 s).
-    """
-
-    seconds: float
-    stage1: float = 0.48
-    prior: float = 0.47
-
-    def __post_init__(self) -> None:
-        if not self.seconds > 0:
-            raise ValueError(f"the budget must be a positive number of seconds; got {self.seconds!r}.")
-        if not (0 < self.stage1 < 1 and 0 < self.prior < 1):
-            raise ValueError(
-                f"the budget fractions stage1 and prior must lie in (0, 1); got {self.stage1!r} and {self.prior!r}."
-            )
-        if self.stage1 + self.prior > 1:
-            raise ValueError("the budget fractions stage1 + prior must not exceed 1.")
-
-    def with_stage1(self, share: float) -> Budget:
-        """The same budget with ``share`` of it for stage 1 and the prior's fraction changed by
-        the opposite amount (the overhead share stays)."""
-        return replace(self, stage1=share, prior=self.stage1 + self.prior - share)
-
-
-def _perplexity(tokens: np.ndarray, k: int) -> tuple[float, int]:
-    p = np.bincount(tokens.ravel(), minlength=k) / tokens.size
-    return float(np.exp(-(p * np.log(p + 1e-10)).sum())), int((p == 0).sum())
-
-
-def _evaluator_path(out: Path, dataset: str, batch_size: int) -> Path:
-    return out / "evaluators" / f"{dataset}__bs{int(batch_size)}.joblib"
+def evaluator_path(out: str | os.PathLike, dataset: str, batch_size: int) -> Path:
+    """Where :func:`fit_evaluator` caches the FCN evaluator of ``dataset`` under ``out``."""
+    return Path(out) / "evaluators" / f"{dataset}__bs{int(batch_size)}.joblib"
 
 
 def fit_evaluator(
@@ -114,13 +42,13 @@ def fit_evaluator(
     batch size, so runs with another evaluator recipe never share an evaluator."""
     import joblib
 
-    from .datasets import load_ucr
-    from .estimators import FCNClassifier
+    from ..datasets import load_ucr
+    from ..estimators import FCNClassifier
 
-    path = _evaluator_path(Path(out), dataset, batch_size)
+    path = evaluator_path(Path(out), dataset, batch_size)
     if path.exists():
         return joblib.load(path)
-    _set_threads(threads)
+    set_threads(threads)
     X_tr, y_tr, _, _ = load_ucr(dataset, data_home=data_home)
     fcn = FCNClassifier(max_epochs=1000, max_time=max_time, batch_size=batch_size, random_state=0)
     fcn.fit(X_tr, y_tr)
@@ -174,40 +102,6 @@ def _model_path(out: Path, dataset: str, config: str, seed: int, budget: float, 
     return out / "models" / f"{name}.joblib"
 
 
-def _cpu_name() -> str:
-    """The processor's model name, core count and vector ISA, e.g. ``"AMD EPYC x2 AVX512+bf16"``.
-
-    Rows measured under a time budget depend on all three: one model name covers CPUs of several
-    generations (an "AMD EPYC" with AVX-512 and native bfloat16 runs a stage-1 step about 3x as
-    fast as an AVX2-only one, which trains in fp32). The ISA is the one torch dispatches to, with
-    "+bf16" where oneDNN runs bfloat16 natively (what ``precision="auto"`` checks).
-    """
-    name = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    name = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    import torch
-
-    from .estimators._torch_utils import resolve_precision
-
-    isa = torch.backends.cpu.get_cpu_capability()
-    if resolve_precision("auto", "cpu") == "bf16":
-        isa += "+bf16"
-    return f"{name} x{os.cpu_count()} {isa}"
-
-
-def _set_threads(threads: int | None) -> None:
-    if threads:
-        import torch
-
-        torch.set_num_threads(int(threads))
-
-
 def evaluate(
     X_train,
     y_train,
@@ -243,8 +137,8 @@ def evaluate(
     sampler : MaskGITSampler
         The fitted sampler (its ``tokenizer_`` is the stage-1 model).
     """
-    from .estimators import FCNClassifier, MaskGITSampler, NCVQVAETransformer
-    from .metrics import generative_scores, probe_scores
+    from ..estimators import FCNClassifier, MaskGITSampler, NCVQVAETransformer
+    from ..metrics import generative_scores, probe_scores
 
     if evaluator is None:
         raise TypeError("evaluator must be a fitted FCNClassifier trained on the train split.")
@@ -260,7 +154,7 @@ def evaluate(
     t0 = time.perf_counter()
     rec = tok.reconstruction_errors(X_test)
     probes = probe_scores(tok, X_train, y_train, X_test, y_test)
-    ppl, dead = _perplexity(tok.encode(X_test), tok.codebook_size)
+    ppl, dead = codebook_usage(tok.encode(X_test), tok.codebook_size)
     recognised = float((evaluator.predict(tok.reconstruct(X_test)) == y_test).mean())
     s1_eval_s = time.perf_counter() - t0
     sampler = MaskGITSampler(
@@ -341,11 +235,11 @@ def run_cell(
     """
     import torch
 
-    from . import __version__
-    from .datasets import load_ucr
+    from .. import __version__
+    from ..datasets import load_ucr
 
     start = time.perf_counter()
-    _set_threads(threads)
+    set_threads(threads)
     X_tr, y_tr, X_te, y_te = load_ucr(dataset, data_home=data_home)
     fcn = fit_evaluator(
         dataset,
@@ -390,5 +284,5 @@ def run_cell(
         "threads": torch.get_num_threads(),
         "malloc_tuned": malloc_tuned(),
         "version": __version__,
-        "cpu": _cpu_name(),
+        "cpu": cpu_name(),
     }

@@ -7,9 +7,7 @@ import joblib
 import numpy as np
 import pytest
 
-from skncvq import benchmark
-from skncvq._io import read_csv_rows
-from skncvq.benchmark import Budget, config_params, run_benchmark, summarize
+from skncvq.benchmark import Budget, config_params, evaluate, fit_evaluator, grid, read_csv_rows, run_benchmark, summarize
 from skncvq.cli import main
 from skncvq.datasets import make_synthetic
 
@@ -68,16 +66,16 @@ def test_stage1_share_moves_time_between_the_stages():
     X, y = make_synthetic(40, 48, 2, random_state=0)
     fcn = FCNClassifier(max_epochs=1, random_state=0).fit(X[:30], y[:30])
     kw = dict(budget=20, evaluator=fcn, cas_budget=1, tokenizer_params=TINY_TOK, sampler_params=TINY_PRIOR)
-    row, sampler = benchmark.evaluate(X[:30], y[:30], X[30:], y[30:], stage1_share=0.3, **kw)
+    row, sampler = evaluate(X[:30], y[:30], X[30:], y[30:], stage1_share=0.3, **kw)
     assert row["stage1_share"] == 0.3
     assert sampler.tokenizer_.max_time == pytest.approx(6.0) and sampler.max_time == pytest.approx(13.0)
-    row, sampler = benchmark.evaluate(X[:30], y[:30], X[30:], y[30:], **kw)
+    row, sampler = evaluate(X[:30], y[:30], X[30:], y[30:], **kw)
     default = Budget(20)
     assert row["stage1_share"] == default.stage1
     assert sampler.tokenizer_.max_time == pytest.approx(20 * default.stage1)
     assert sampler.max_time == pytest.approx(20 * default.prior)
     with pytest.raises(ValueError, match="must not exceed 1|in \\(0, 1\\)"):
-        benchmark.evaluate(X[:30], y[:30], X[30:], y[30:], stage1_share=1.2, **kw)
+        evaluate(X[:30], y[:30], X[30:], y[30:], stage1_share=1.2, **kw)
 
 
 def test_grid_writes_one_row_per_cell_and_resumes(home, tmp_path, monkeypatch):
@@ -121,7 +119,7 @@ def test_grid_writes_one_row_per_cell_and_resumes(home, tmp_path, monkeypatch):
     def fail(*args, **kwargs):
         raise AssertionError("a finished cell was run again")
 
-    monkeypatch.setattr(benchmark, "run_cell", fail)
+    monkeypatch.setattr(grid, "run_cell", fail)
     again = run_benchmark(
         ["SynA"], ["naive", "barlowtwins-slice"], [0], data_home=home, out=out, backend="sequential", **FAST
     )
@@ -130,16 +128,16 @@ def test_grid_writes_one_row_per_cell_and_resumes(home, tmp_path, monkeypatch):
 
 def test_evaluators_are_cached_per_fcn_batch_size(home, tmp_path):
     out = tmp_path / "out"
-    first = benchmark.fit_evaluator("SynA", data_home=home, out=out, max_time=1, batch_size=8)
-    assert benchmark.fit_evaluator("SynA", data_home=home, out=out, max_time=1, batch_size=8).batch_size == 8
-    other = benchmark.fit_evaluator("SynA", data_home=home, out=out, max_time=1, batch_size=16)
+    first = fit_evaluator("SynA", data_home=home, out=out, max_time=1, batch_size=8)
+    assert fit_evaluator("SynA", data_home=home, out=out, max_time=1, batch_size=8).batch_size == 8
+    other = fit_evaluator("SynA", data_home=home, out=out, max_time=1, batch_size=16)
     assert (first.batch_size, other.batch_size) == (8, 16)
     assert sorted(p.name for p in (out / "evaluators").iterdir()) == ["SynA__bs16.joblib", "SynA__bs8.joblib"]
 
 
 def test_interrupted_grid_keeps_finished_rows_and_no_partial_files(home, tmp_path, monkeypatch):
     out = tmp_path / "out"
-    real = benchmark.run_cell
+    real = grid.run_cell
     calls = []
 
     def flaky(dataset, config, seed, **kw):
@@ -148,7 +146,7 @@ def test_interrupted_grid_keeps_finished_rows_and_no_partial_files(home, tmp_pat
             raise KeyboardInterrupt
         return real(dataset, config, seed, **kw)
 
-    monkeypatch.setattr(benchmark, "run_cell", flaky)
+    monkeypatch.setattr(grid, "run_cell", flaky)
     with pytest.raises(KeyboardInterrupt):
         run_benchmark(
             ["SynA"], ["naive", "vibcreg-warp"], [0], data_home=home, out=out, backend="sequential", **FAST
@@ -244,21 +242,21 @@ def test_benchmark_command(home, tmp_path, capsys):
 
 
 def test_a_failing_cell_is_logged_and_retried_not_fatal(home, tmp_path, monkeypatch):
-    real = benchmark.run_cell
+    real = grid.run_cell
 
     def broken_for_vibcreg(dataset, config, seed, **kw):
         if config == "vibcreg-slice":
             raise RuntimeError("training diverged")
         return real(dataset, config, seed, **kw)
 
-    monkeypatch.setattr(benchmark, "run_cell", broken_for_vibcreg)
+    monkeypatch.setattr(grid, "run_cell", broken_for_vibcreg)
     rows = run_benchmark(
         ["SynA"], ["vibcreg-slice", "naive"], [0], data_home=home, out=tmp_path, backend="sequential", **FAST
     )
     assert [r["config"] for r in rows] == ["naive"]
     errors = read_csv_rows(tmp_path / "errors.csv")
     assert errors[0]["config"] == "vibcreg-slice" and "diverged" in errors[0]["error"]
-    monkeypatch.setattr(benchmark, "run_cell", real)
+    monkeypatch.setattr(grid, "run_cell", real)
     rows = run_benchmark(
         ["SynA"], ["vibcreg-slice", "naive"], [0], data_home=home, out=tmp_path, backend="sequential", **FAST
     )
@@ -303,13 +301,13 @@ def test_parameter_overrides_are_part_of_the_cell(home, tmp_path, capsys):
 def test_cpu_name_records_model_cores_and_the_vector_isa_torch_dispatches_to(monkeypatch):
     import torch
 
-    from skncvq._cell import _cpu_name
+    from skncvq.benchmark import cpu_name
 
-    name = _cpu_name()
+    name = cpu_name()
     isa = torch.backends.cpu.get_cpu_capability()
     assert f" x{os.cpu_count()} {isa}" in name
     # "+bf16" exactly where precision="auto" would train in bfloat16
     monkeypatch.setattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", lambda: True)
-    assert _cpu_name().endswith(f"x{os.cpu_count()} {isa}+bf16")
+    assert cpu_name().endswith(f"x{os.cpu_count()} {isa}+bf16")
     monkeypatch.setattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", lambda: False)
-    assert _cpu_name().endswith(f"x{os.cpu_count()} {isa}")
+    assert cpu_name().endswith(f"x{os.cpu_count()} {isa}")

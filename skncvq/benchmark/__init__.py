@@ -1,0 +1,34 @@
+"""The study: the thesis' configurations, both stages of a cell under one time budget, and the
+resumable grid over UCR datasets behind ``skncvq benchmark``.
+
+Examples
+--------
+>>> from skncvq.benchmark import config_params
+>>> config_params("barlowtwins-slice")
+{'ssl': 'barlowtwins', 'augmentations': 'slice', 'latent_width': 8, 'ssl_until': 1.0, 'ssl_view_grad': True}
+"""
+
+from .cell import evaluate, evaluator_path, fit_evaluator, run_cell, settings_columns
+from .configs import CONFIGS, Budget, config_params
+from .grid import run_benchmark
+from .machine import cpu_name, set_threads
+from .report import summarize
+from .results import append_csv_row, read_csv_rows, write_text_atomic
+
+__all__ = [
+    "CONFIGS",
+    "Budget",
+    "config_params",
+    "evaluate",
+    "run_cell",
+    "run_benchmark",
+    "fit_evaluator",
+    "evaluator_path",
+    "settings_columns",
+    "summarize",
+    "cpu_name",
+    "set_threads",
+    "append_csv_row",
+    "read_csv_rows",
+    "write_text_atomic",
+]

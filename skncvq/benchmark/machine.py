@@ -1,0 +1,44 @@
+"""What a benchmark row records about the machine it ran on, and the thread count it ran with."""
+
+from __future__ import annotations
+
+import os
+import platform
+
+__all__ = ["cpu_name", "set_threads"]
+
+
+def cpu_name() -> str:
+    """The processor's model name, core count and vector ISA, e.g. ``"AMD EPYC x2 AVX512+bf16"``.
+
+    Rows measured under a time budget depend on all three: one model name covers CPUs of several
+    generations (an "AMD EPYC" with AVX-512 and native bfloat16 runs a stage-1 step about 3x as
+    fast as an AVX2-only one, which trains in fp32). The ISA is the one torch dispatches to, with
+    "+bf16" where oneDNN runs bfloat16 natively (what ``precision="auto"`` checks).
+    """
+    name = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    name = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    import torch
+
+    from ..estimators._torch_utils import resolve_precision
+
+    isa = torch.backends.cpu.get_cpu_capability()
+    if resolve_precision("auto", "cpu") == "bf16":
+        isa += "+bf16"
+    return f"{name} x{os.cpu_count()} {isa}"
+
+
+def set_threads(threads: int | None) -> None:
+    if threads:
+        import torch
+
+        torch.set_num_threads(int(threads))
+
+
