@@ -40,13 +40,13 @@ def _inception(X, fcn) -> float:
 
 def run_one(dataset: str, args) -> dict:
     from skncvq import FCNClassifier
-    from skncvq.benchmark import _evaluator_path, fit_evaluator
+    from skncvq.benchmark import evaluator_path, fit_evaluator
     from skncvq.datasets import load_ucr
     from skncvq.metrics import fid_score
 
     X_tr, y_tr, X_te, y_te = load_ucr(dataset, data_home=args.data_home, download=False)
     t0 = time.perf_counter()
-    cached = bool(args.run) and _evaluator_path(RESULTS / args.run, dataset, args.batch_size).exists()
+    cached = bool(args.run) and evaluator_path(RESULTS / args.run, dataset, args.batch_size).exists()
     if args.run:
         fcn = fit_evaluator(
             dataset,

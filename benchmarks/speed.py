@@ -223,8 +223,7 @@ def _run(target, name, params, args) -> dict:
 def main() -> None:
     from _common import RESULTS, markdown_table
 
-    from skncvq._cell import _cpu_name
-    from skncvq._io import write_text_atomic
+    from skncvq.benchmark import cpu_name, write_text_atomic
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n-series", type=int, default=1024)
@@ -250,7 +249,7 @@ def main() -> None:
         batch=BATCH,
         n_series=args.n_series,
         epochs=args.epochs,
-        machine=_cpu_name(),
+        machine=cpu_name(),
     )
     RESULTS.mkdir(exist_ok=True)
     write_text_atomic(
