@@ -1,12 +1,11 @@
 """Keep glibc's malloc from handing large tensors back to the kernel after every training step.
 
-glibc serves an allocation above its mmap threshold (at most 32 MiB when it adapts it itself)
-with a fresh ``mmap`` and returns it with ``munmap`` when freed. A stage-1 step at FordA's shape
-(batch 128, length 500) allocates activations of about 40 MiB, so every step maps, faults in and
-zeroes them anew: about 600,000 page faults per epoch on a 2-core virtual machine. Raising the
-mmap and trim thresholds lets freed blocks be reused instead. This changes no result, only the
-time per step (``benchmarks/malloc_tuning.py``). PyTorch's CPU tuning guide recommends jemalloc or
-tcmalloc for the same reason; this is the no-install variant for glibc.
+glibc serves an allocation above its mmap threshold with a fresh ``mmap`` and returns it with
+``munmap`` when freed, so a training step whose activations exceed it maps, faults in and zeroes
+them anew every step. Raising the mmap and trim thresholds lets freed blocks be reused instead.
+This changes no result, only the time per step (see the design decisions page, "Allocator").
+PyTorch's CPU tuning guide recommends jemalloc or tcmalloc for the same reason; this is the
+no-install variant for glibc.
 
 It changes process-wide allocator settings, so the package never calls it on import: the
 ``skncvq`` command line does (``--no-tune-malloc`` opts out), and Python users may.

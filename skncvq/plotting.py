@@ -9,7 +9,7 @@ import numpy as np
 
 from ._io import atomic_path
 
-__all__ = ["plot_real_vs_synthetic"]
+__all__ = ["plot_real_vs_synthetic", "plot_reconstructions", "plot_token_grid", "plot_history"]
 
 
 def _pyplot():
@@ -88,7 +88,135 @@ def plot_real_vs_synthetic(
                 ax.set_ylabel(f"class {label}", fontsize=8)
             ax.tick_params(labelsize=7)
     fig.tight_layout()
+    _save(fig, path)
+    return fig
+
+
+def _save(fig, path) -> None:
     if path is not None:
         with atomic_path(path) as tmp:
             fig.savefig(tmp, dpi=110, format=os.fspath(path).rsplit(".", 1)[-1])
+
+
+def plot_reconstructions(X, X_rec, *, n_series: int = 4, path: str | os.PathLike | None = None):
+    """Series beside their reconstructions, one panel per series.
+
+    Parameters
+    ----------
+    X, X_rec : array-like of shape (n, length)
+        Series and their reconstructions (e.g. ``NCVQVAETransformer.reconstruct(X)``).
+    n_series : int, default=4
+        Panels drawn: the first ``n_series`` series.
+    path : path or None
+        Where to save the figure (written atomically); None only returns it.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skncvq.plotting import plot_reconstructions
+    >>> X = np.random.randn(6, 50)
+    >>> len(plot_reconstructions(X, X + 0.1, n_series=3).axes)
+    3
+    """
+    plt = _pyplot()
+    X, X_rec = np.asarray(X), np.asarray(X_rec)
+    if X.shape != X_rec.shape:
+        raise ValueError(f"X and X_rec must have the same shape; got {X.shape} and {X_rec.shape}.")
+    n = min(int(n_series), len(X))
+    fig, axes = plt.subplots(1, n, figsize=(3.0 * n, 2.2), squeeze=False, sharey=True)
+    for i, ax in enumerate(axes[0]):
+        ax.plot(X[i], lw=1.0, label="series")
+        ax.plot(X_rec[i], lw=1.0, ls="--", label="reconstruction")
+        ax.set_title(f"series {i}", fontsize=9)
+        ax.tick_params(labelsize=7)
+    axes[0, 0].legend(fontsize=7)
+    fig.tight_layout()
+    _save(fig, path)
+    return fig
+
+
+def plot_token_grid(tokens, *, codebook_size: int | None = None, path: str | os.PathLike | None = None):
+    """Token grids as images: frequency bins down, latent time steps across, one code per colour.
+
+    Parameters
+    ----------
+    tokens : array-like of int, shape (n, n_freq, width)
+        Code ids, as returned by ``NCVQVAETransformer.encode``.
+    codebook_size : int or None
+        Number of codes (fixes the colour scale); None uses the largest id + 1.
+    path : path or None
+        Where to save the figure (written atomically); None only returns it.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skncvq.plotting import plot_token_grid
+    >>> fig = plot_token_grid(np.random.randint(0, 8, (2, 5, 8)), codebook_size=8)
+    >>> len(fig.axes)  # two grids and the colour bar
+    3
+    """
+    plt = _pyplot()
+    tokens = np.asarray(tokens)
+    if tokens.ndim != 3:
+        raise ValueError(f"tokens must have shape (n, n_freq, width); got {tokens.shape}.")
+    k = int(codebook_size) if codebook_size is not None else int(tokens.max()) + 1
+    n = len(tokens)
+    fig, axes = plt.subplots(1, n, figsize=(2.6 * n + 0.6, 1.8), squeeze=False)
+    image = None
+    for i, ax in enumerate(axes[0]):
+        image = ax.imshow(tokens[i], aspect="auto", cmap="viridis", vmin=0, vmax=k - 1, interpolation="nearest")
+        ax.set_title(f"series {i}", fontsize=9)
+        ax.set_xlabel("latent time step", fontsize=8)
+        ax.set_ylabel("frequency bin", fontsize=8)
+        ax.tick_params(labelsize=7)
+    fig.colorbar(image, ax=list(axes[0]), label="code id")
+    _save(fig, path)
+    return fig
+
+
+def plot_history(history, keys=("train_loss",), *, path: str | os.PathLike | None = None):
+    """Per-epoch curves of a fitted estimator's ``history_``, one panel per key.
+
+    Parameters
+    ----------
+    history : list of dict
+        ``history_`` of a fitted estimator (one dict per epoch).
+    keys : sequence of str, default=("train_loss",)
+        Entries to draw, e.g. ``("recon_time", "ssl", "perplexity", "dead_codes")``.
+    path : path or None
+        Where to save the figure (written atomically); None only returns it.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> from skncvq.plotting import plot_history
+    >>> fig = plot_history([{"train_loss": 1.0}, {"train_loss": 0.5}])
+    >>> fig.axes[0].get_title()
+    'train_loss'
+    """
+    plt = _pyplot()
+    keys = list(keys)
+    missing = [k for k in keys if not any(k in row for row in history)]
+    if missing:
+        known = sorted({k for row in history for k in row})
+        raise ValueError(f"history has no entries {missing}; it has {known}.")
+    fig, axes = plt.subplots(1, len(keys), figsize=(3.0 * len(keys), 2.3), squeeze=False)
+    for ax, key in zip(axes[0], keys):
+        ax.plot([row.get(key, np.nan) for row in history], lw=1.2)
+        ax.set_title(key, fontsize=9)
+        ax.set_xlabel("epoch", fontsize=8)
+        ax.tick_params(labelsize=7)
+    fig.tight_layout()
+    _save(fig, path)
     return fig

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 
 __all__ = ["CONFIGS", "Budget", "config_params"]
 
-#: The seed study's seven stage-1 configurations.
+#: The thesis' seven stage-1 configurations.
 CONFIGS = (
     "naive",
     "barlowtwins-warp",
@@ -24,7 +24,7 @@ def config_params(config: str) -> dict:
     ``"<ssl>-<augmentation set>"`` such as ``"vibcreg-warp"``; ``"default"`` is the package's
     defaults.
 
-    The seed's seven configurations keep the reference code's latent width 8 whatever the
+    The thesis' seven configurations keep the reference code's latent width 8 whatever the
     series length, its SSL branch to the end of training (``ssl_until=1.0``) and gradients through
     both views (``ssl_view_grad=True``), so the grid reproduces the study; ``"default"`` uses
     ``latent_width="auto"``, ``ssl_until=0.75`` and ``ssl_view_grad="auto"``.
@@ -46,17 +46,15 @@ def config_params(config: str) -> dict:
 class Budget:
     """Split of one cell's training budget (seconds for both stages) between the two fits.
 
-    Stage 1 gets ``stage1`` of it and the prior ``prior``; the rest covers what the fits do
-    besides training (tokenizing the train split, setup). Evaluation (probes, sampling, the CAS
-    classifier with its own budget) comes on top and is timed separately. At the default 600 s
-    stage 1 gets 288 s and the prior 282 s: the extra time over a 480 s budget split 0.6 / 0.35
-    goes to the prior, which with it reached a lower held-out token NLL and a higher CAS on the
-    ElectricDevices, FordA and FordB validation splits (``benchmarks/README.md``, "More prior
-    time"); on the test splits CAS rose on three of the five larger sets and fell on FordB,
-    whose test split differs from its train split ("The 600 s default on the test split").
-    Epoch caps are the reference's 1000, so on most sets the time budgets decide (and the
-    cosine schedules follow the time); a training set of a few dozen series is one batch an
-    epoch and reaches 1000 epochs of both stages first (SonyAIBO: the prior in 30-46 s).
+    Parameters
+    ----------
+    seconds : float > 0
+        The cell's budget for both fits.
+    stage1 : float in (0, 1), default=0.48
+        Share of ``seconds`` for stage 1 (the tokenizer's ``max_time``).
+    prior : float in (0, 1), default=0.47
+        Share of ``seconds`` for the prior (the sampler's ``max_time``). The rest covers what the
+        fits do besides training. Evaluation comes on top. See :ref:`decision-budget-split`.
     """
 
     seconds: float

@@ -84,9 +84,8 @@ def run_benchmark(
     evaluator_budget : float, default=300
         Seconds for each dataset's FCN evaluator.
     cas_budget : float, default=240
-        Seconds for each cell's CAS classifier (evaluation, outside ``budget``). The CAS
-        classifier learns long series slowly: on Mallat (length 1024) 60 s gave CAS 0.24 and
-        240 s 0.52 for the same samples (``benchmarks/results/default480/rescored.csv``).
+        Seconds for each cell's CAS classifier (evaluation, outside ``budget``). See
+        :ref:`decision-budget-split`.
     fcn_batch_size : int, default=32
         Batch size of the FCN evaluator and of the CAS classifier (the reference's is 256; see
         :class:`skncvq.FCNClassifier`). Evaluators are cached per batch size.

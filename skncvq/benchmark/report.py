@@ -1,5 +1,5 @@
-"""The grid's Markdown summary: per-cell means over seeds and the best seed, beside the seed
-study's numbers for the same cells."""
+"""The grid's Markdown summary: per-cell means over seeds and the best seed, beside the thesis'
+numbers for the same cells."""
 
 from __future__ import annotations
 
@@ -63,7 +63,7 @@ def summarize(rows: Sequence[dict], *, reference: str | os.PathLike | None = Non
                 cells.append(_fmt(float(ref.loc[key, ref_col])) if key in ref.index else "")
         lines.append("| " + " | ".join(cells) + " |")
     note = (
-        "\nMeans over seeds, best seed beside them; `ref`: the seed study's mean over its runs "
+        "\nMeans over seeds, best seed beside them; `ref`: the thesis' mean over its runs "
         "(1000 GPU epochs per stage; its CAS is an EMA of batch accuracies, its FID/IS use "
         "unconditional samples, as `fid_uncond`/`is_mean` here).\n"
     )

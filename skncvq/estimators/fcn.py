@@ -11,7 +11,8 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from .._validation import as_series_array, check_param, check_training_params, global_scale
 from ..nn import FCN
-from ..training import AutocastClassifierNet, CosineBudget
+from ..training import make_classifier_net
+from ._versioned import VersionedPickleMixin
 from ._torch_utils import CPUFallbackMixin, batched, draw_seed, eval_mode, resolve_device, resolve_precision
 
 __all__ = ["FCNClassifier"]
@@ -19,7 +20,7 @@ __all__ = ["FCNClassifier"]
 _EVAL_BATCH = 512
 
 
-class FCNClassifier(CPUFallbackMixin, ClassifierMixin, BaseEstimator):
+class FCNClassifier(VersionedPickleMixin, CPUFallbackMixin, ClassifierMixin, BaseEstimator):
     """Fully convolutional network classifier for univariate time series (Wang et al. 2017).
 
     Three Conv1d blocks (128, 256, 128 filters; kernels 8, 5, 3; "same" padding, BatchNorm,
@@ -37,10 +38,8 @@ class FCNClassifier(CPUFallbackMixin, ClassifierMixin, BaseEstimator):
         Optional wall-clock budget in seconds; the cosine schedule ends with whichever budget
         runs out first.
     batch_size : int, default=32
-        Batch size. The reference uses 256; under a CPU time budget that leaves only a few
-        optimizer steps per epoch on small train splits, and batch 32 is also faster per series
-        on a CPU. On the ShapesAll validation split (120 s, one thread) batch 32 reached 0.72
-        accuracy against 0.29 at batch 256 (``benchmarks/results/tuning_evaluator.md``).
+        Batch size (the reference's is 256). See
+        :ref:`decision-fcn-batch-size-evaluator-cas-classifier`.
     lr : float, default=1e-3
         AdamW learning rate.
     weight_decay : float, default=1e-5
@@ -159,32 +158,22 @@ class FCNClassifier(CPUFallbackMixin, ClassifierMixin, BaseEstimator):
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             module = FCN(len(self.classes_))
-        callbacks = [("budget", CosineBudget(self.max_time))]
-        train_split = None
-        if self.early_stopping:
-            from skorch.callbacks import EarlyStopping
-            from skorch.dataset import ValidSplit
-
-            train_split = ValidSplit(self.validation_fraction, stratified=True, random_state=seed % (2**31))
-            callbacks.append(("early_stopping", EarlyStopping(patience=self.patience, load_best=True)))
-        batch_size = min(self.batch_size, len(arr))
-        self.net_ = AutocastClassifierNet(
-            module=module,
-            criterion=torch.nn.CrossEntropyLoss,
-            optimizer=torch.optim.AdamW,
+        self.net_ = make_classifier_net(
+            module,
+            n_series=len(arr),
+            n_classes=len(self.classes_),
+            seed=seed,
             lr=self.lr,
-            optimizer__weight_decay=self.weight_decay,
+            weight_decay=self.weight_decay,
             max_epochs=self.max_epochs,
-            batch_size=batch_size,
-            iterator_train__shuffle=True,
-            iterator_train__drop_last=len(arr) % batch_size == 1,
-            iterator_train__generator=torch.Generator().manual_seed(seed + 1),
-            train_split=train_split,
-            callbacks=callbacks,
-            classes=np.arange(len(self.classes_)),
+            max_time=self.max_time,
+            batch_size=self.batch_size,
+            early_stopping=self.early_stopping,
+            validation_fraction=self.validation_fraction,
+            patience=self.patience,
+            precision=self.precision_,
             device=self.device_,
             verbose=self.verbose,
-            precision=self.precision_,
         )
         self.net_.fit(self._scale(arr), y_enc)
         keys = ("epoch", "train_loss", "valid_loss", "valid_acc", "dur")

@@ -11,9 +11,10 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from .._validation import as_series_array, check_int_or_auto, check_param, check_training_params
 from ..nn import MaskGIT, MaskGITConfig
-from ..training import CosineBudget, PriorNet
+from ..training import make_prior_net
 from ._prior_sizes import AUTO_PRIOR_LR, auto_prior_batch, auto_prior_lr_scale, auto_prior_width
 from ._sampler_inference import SamplerInferenceMixin
+from ._versioned import VersionedPickleMixin
 from ._torch_utils import CPUFallbackMixin, draw_seed, resolve_device, resolve_precision
 from ._train_order import train_order
 from .tokenizer import NCVQVAETransformer
@@ -21,7 +22,7 @@ from .tokenizer import NCVQVAETransformer
 __all__ = ["MaskGITSampler", "auto_prior_batch", "auto_prior_width"]
 
 
-class MaskGITSampler(SamplerInferenceMixin, CPUFallbackMixin, BaseEstimator):
+class MaskGITSampler(VersionedPickleMixin, SamplerInferenceMixin, CPUFallbackMixin, BaseEstimator):
     """Generate time series with a class-conditional MaskGIT prior over NC-VQVAE tokens.
 
     ``fit`` tokenizes the training series with a stage-1 :class:`NCVQVAETransformer` (fitted
@@ -39,130 +40,79 @@ class MaskGITSampler(SamplerInferenceMixin, CPUFallbackMixin, BaseEstimator):
     Parameters
     ----------
     tokenizer : NCVQVAETransformer or None, default=None
-        Stage-1 model; None fits ``NCVQVAETransformer(random_state=random_state)``. An unfitted
+        Stage-1 model. None fits ``NCVQVAETransformer(random_state=random_state)``; an unfitted
         one is cloned and fitted on ``X``; a fitted one is used as is.
     hidden_dim : int or "auto", default="auto"
-        Transformer width (reference 256). "auto" is 128, or 64 when the training set holds
-        more than 2**18 transformer positions (series x positions per series, see
-        ``positions``). Under the token layout ElectricDevices, FordA and FordB cross it: an
-        epoch is long there, and width 64, at about 2.5x the series per second, gave lower FID
-        and higher IS and CAS on the ElectricDevices and FordA validation splits at 480 s
-        (``benchmarks/results/tuning.md``). The column layout has 5x fewer positions, and width
-        128 did better there on the ElectricDevices and FordA validation splits
-        (``benchmarks/results/tuning_prior.md``), so under it only training sets of more than
-        2**18 columns are narrowed. The width used is ``config_.hidden_dim``.
+        Transformer width (the reference's is 256). "auto": 128, or 64 when the training set
+        holds more than 2**18 transformer positions (series x positions per series). The width
+        used is ``config_.hidden_dim``. See :ref:`decision-stage-2-prior`.
     n_layers : int, default=4
         Transformer layers.
     n_heads : int, default=2
-        Attention heads.
-    dropout : float, default=0.0
+        Attention heads; must divide the width.
+    dropout : float in [0, 1], default=0.0
         Dropout in the transformer.
     class_conditioning : {"token", "all"}, default="token"
         How the prior sees the class: "token" is the reference's class token in front of the
-        token grid; "all" also adds the class embedding to every position
-        (:class:`skncvq.nn.MaskGITConfig`).
+        grid; "all" also adds the class embedding at every position.
     positions : {"column", "token"}, default="column"
-        What one transformer position holds: "column" puts each latent time step's column of
-        ``n_freq`` tokens into one position (``latent_width`` positions); "token" is the
-        reference, one token per position (``n_freq * latent_width`` positions). The column
-        layout costs about ``n_freq`` (5) times fewer FLOPs in the linear layers and
-        ``n_freq**2`` in attention for the same masked-token objective and decoding, so a
-        time-budgeted prior on a CPU trains about 3-5x the epochs and samples 2.5x faster.
-        On validation splits at 480 s for both stages it lowered FID and raised IS and CAS:
-        ShapesAll FID 23.2 -> 12.0, IS 2.07 -> 4.07, CAS 0.08 -> 0.36; ElectricDevices FID
-        17.1 -> 9.1, IS 2.10 -> 2.98, CAS 0.55 -> 0.70; FordA FID 8.6 -> 5.0, IS 1.13 -> 1.26,
-        CAS 0.53 -> 0.79 (``benchmarks/results/tuning_prior.md``).
-        See :class:`skncvq.nn.MaskGITConfig` ``column_height``.
-    p_unconditional : float, default=0.2
-        Probability of dropping the class during training (enables guidance and unconditional
-        sampling).
+        What one transformer position holds: "column", one latent time step's column of
+        ``n_freq`` tokens; "token", one token (the reference). Same objective and decoding, per
+        token; "column" has ``n_freq`` times fewer positions. See :ref:`decision-prior-positions`.
+    p_unconditional : float in [0, 1], default=0.2
+        Probability of dropping the class during training; it trains the no-class logits that
+        guidance and ``unconditional="null"`` use.
     class_balance : float in [0, 1], default=1.0
-        How much the prior's training evens out the classes: each epoch draws as many series
-        as there are, with replacement, a series of a class with ``n_c`` series drawn with
-        weight ``n_c ** -class_balance``. 0 shuffles the training set (the reference); 1 (the
-        default) draws every class equally often; 0.5 gives each class a share proportional to
-        the square root of its size. When every class has as many series, the epoch stays a
-        shuffle (the classes are even already). Balancing shows the prior more of the rare
-        classes, whose class-conditional samples are otherwise the least faithful. It changes
-        what the prior learns for each class, not how often ``sample(n)`` draws each class
-        (``unconditional="class_prior"`` keeps the training frequencies). Ignored when ``fit``
-        gets no labels. Chosen on validation splits at 480 s for both stages (FID / IS / CAS,
-        shuffle -> 1, ``benchmarks/results/tuning_prior.md``): ECG5000 (classes of 2 to 292
-        series) 2.63 / 2.35 / 0.872 -> 2.17 / 2.54 / 0.888; Mallat (2 to 11) 3.78 / 2.93 /
-        0.714 -> 2.63 / 3.52 / 0.857; ElectricDevices (509 to 2406) level, 10.12 / 2.98 /
-        0.641 -> 10.16 / 2.92 / 0.640; SonyAIBO2 (11 and 16; 7 validation series) CAS 1.0
-        both, conditional FID 1.81 -> 1.24, unconditional 1.44 -> 3.47. Without it,
-        ECG5000's rarest classes gave samples its evaluator mostly did not recognise, and a
-        CAS classifier trained on them learned to call real common-class series rare.
-    guidance_scale : float, default=2.0
-        Classifier-free guidance scale of class-conditional sampling (including the
-        class-prior draws of ``unconditional="class_prior"``): the logits are
+        How evenly a training epoch visits the classes: a series of a class of ``n_c`` series
+        is drawn with weight ``n_c ** -class_balance``. 0 shuffles (the reference), 1 visits
+        every class equally often. Ignored without labels. See :ref:`decision-class-balance`.
+    guidance_scale : float >= 0, default=2.0
+        Classifier-free guidance of class-conditional sampling: the logits are
         ``null + guidance_scale * (conditional - null)``; 1 is plain conditional sampling (the
-        reference's setting). Guidance runs the prior on a conditional and an unconditional
-        copy of the batch, so sampling is 1.3-1.6x slower than at 1. With the column prior,
-        2 raised IS on all three validation splits tried and lowered FID on two, at 480 s for
-        both stages: ShapesAll FID 11.5 -> 10.5, IS 3.04 -> 3.83, CAS 0.20 -> 0.31; FordA
-        FID 6.2 -> 3.9, IS 1.20 -> 1.31, CAS 0.79 -> 0.77; ElectricDevices FID 7.5 -> 7.7, IS
-        2.98 -> 3.27, CAS 0.71 -> 0.72; 4 broke down on ShapesAll (FID 69)
-        (``benchmarks/results/tuning_guidance_column.md``). On the ten test-split cells of
-        the five larger datasets (the same models re-scored) it raised IS on nine and left
-        the mean CAS level (0.628 -> 0.623; ``benchmarks/README.md``, "Guidance 2 on the
-        column prior"). Needs ``p_unconditional > 0`` unless it is 1.
+        reference). Values other than 1 need ``p_unconditional > 0``. See :ref:`decision-guidance`.
     unconditional : {"class_prior", "null"}, default="class_prior"
-        How ``sample(n)`` without labels draws from a class-conditional prior: "class_prior"
-        first draws each series' label from the training class frequencies and samples it
-        conditionally (ancestral sampling of ``p(x) = sum_y p(y) p(x | y)``); "null" feeds the
-        prior's no-class token (the reference's unconditional sampling, trained on only
-        ``p_unconditional`` of the batches). "class_prior" gave lower FID and higher IS on all
-        three validation splits tried, at the same speed (benchmarks/results/tuning_sampling.md).
-        A sampler fitted without labels always uses its no-class token.
+        How ``sample(n)`` without labels draws: "class_prior" draws each series' label from the
+        training class frequencies, then samples it conditionally; "null" feeds the no-class
+        token (the reference). A sampler fitted without labels always uses the no-class token.
+        See :ref:`decision-unconditional-sampling`.
     n_steps : int, default=10
-        Iterative decoding steps ``T``.
+        Iterative decoding steps.
     mask_schedule : {"cosine"}, default="cosine"
         Masking schedule of training and decoding.
-    temperature : float, default=1.0
+    temperature : float > 0, default=1.0
         Softmax temperature of the token sampling.
-    choice_temperature : float, default=4.0
-        Scale of the Gumbel noise on the confidence used to choose which tokens to keep.
+    choice_temperature : float >= 0, default=4.0
+        Scale of the Gumbel noise on the confidence that chooses which tokens to keep.
     max_epochs : int, default=300
-        Prior training epochs (reference 1000).
-    max_time : float or None, default=None
+        Prior training epochs (the reference's is 1000).
+    max_time : float > 0 or None, default=None
         Optional wall-clock budget in seconds for the prior's training.
     batch_size : int or "auto", default="auto"
-        Reference 256. Under a time budget on a CPU the prior is short of optimizer steps, and
-        a training epoch takes about as long at half the batch. "auto" keeps a batch at about
-        5120 tokens: the largest power of two up to ``5120 / n_tokens`` kept within [8, 64],
-        where ``n_tokens`` is the token grid's size. That gives 64 for the grids of short
-        series (up to 80 tokens, e.g. 5x8; 64 beat 256 on an ECG5000 validation split) and 32
-        for the 5x31 / 5x32 grids of series of 500 samples or more, where 32 beat 64 on the
-        ShapesAll and FordA validation splits (``benchmarks/results/tuning.md``). The batch
-        used is ``batch_size_``.
-    lr : float or "auto", default="auto"
-        Peak learning rate of the cosine schedule (reference 1e-3, set for 1000 epochs).
-        "auto" starts from 1e-3 and, when ``max_time`` will stop the fit before
-        ``max_epochs``, raises it by ``1 / sqrt(reachable)`` up to 3x, where ``reachable`` is
-        the fraction of ``max_epochs`` the budget allows, estimated from the speed of the first
-        optimizer steps. A prior that runs its epochs keeps 1e-3. The lr used is ``lr_``. On
-        validation splits at 282 s for the prior, 3e-3 beat 1e-3 on FID, IS, CAS and held-out
-        NLL on FordA and FordB (stopped after 6-7 % of 1000 epochs), 2e-3 beat it on FID, CAS
-        and NLL on ShapesAll (41 %), and 3e-3 raised the held-out NLL on both SonyAIBO sets
-        (which run all 1000; ``benchmarks/results/tuning_prior.md``).
-    weight_decay : float, default=1e-3
+        Training batch size. "auto": about 5120 tokens per batch, the largest power of two up to
+        ``5120 / n_tokens`` kept within [8, 64]. The batch used is ``batch_size_``. See
+        :ref:`decision-prior-batch-size`.
+    lr : float > 0 or "auto", default="auto"
+        Peak learning rate of the cosine schedule. "auto": 1e-3, raised by
+        ``1 / sqrt(reachable)`` up to 3x when ``max_time`` will stop the fit after the fraction
+        ``reachable`` of ``max_epochs``, estimated from the first optimizer steps. The lr used is
+        ``lr_``. See :ref:`decision-prior-learning-rate`.
+    weight_decay : float >= 0, default=1e-3
+        AdamW weight decay.
     sampling_strategy : str, dict or float, default="auto"
         Which classes :meth:`fit_resample` tops up, as in imbalanced-learn: "auto" /
-        "not majority" (every class but the majority up to the majority's count), "minority",
-        "all", a dict ``{label: target count}``, or a float (binary problems: desired
-        minority / majority ratio).
+        "not majority", "minority", "all", a dict ``{label: target count}``, or
+        a float (binary problems: the desired minority / majority ratio).
     precision : {"auto", "fp32", "bf16"}, default="auto"
-        Precision of the prior. "auto" trains in bf16 on GPUs that support it and in float32 on
-        CPUs (bf16 autocast did not speed up this small transformer's training there), and
-        samples with a bfloat16 copy of the prior wherever the hardware runs bf16 natively
-        (about 2x faster sampling on AVX512-BF16 CPUs); "fp32" / "bf16" fix both.
-    device : str, default="auto"
+        "auto" trains in bfloat16 on GPUs that support it and in float32 on CPUs, and samples
+        with a bfloat16 copy of the prior wherever the hardware runs bfloat16 natively; "fp32" /
+        "bf16" fix both. See :ref:`decision-sampling-precision`.
+    device : {"auto", "cpu", "cuda"} or str, default="auto"
+        "auto" uses CUDA when available.
     random_state : int, RandomState instance or None, default=None
         Seeds the tokenizer (when fitted here), the prior, and sampling when ``sample`` gets no
         ``random_state`` of its own.
     verbose : int, default=0
+        0 is silent; 1 shows a progress bar per epoch.
 
     Attributes
     ----------
@@ -203,23 +153,6 @@ class MaskGITSampler(SamplerInferenceMixin, CPUFallbackMixin, BaseEstimator):
     """
 
     _inference_precisions = ("sample_precision_",)
-
-    def __setstate__(self, state: dict) -> None:
-        # samplers saved before ``unconditional`` existed sampled with the no-class token, and
-        # those saved before ``class_conditioning`` / ``positions`` used the class token alone and
-        # one token per position; those saved before ``class_balance`` shuffled their training series
-        state = {
-            "unconditional": "null",
-            "class_conditioning": "token",
-            "positions": "token",
-            "class_balance": 0.0,
-            **state,
-        }
-        if "net_" in state and "lr_" not in state:
-            state["lr_"] = state["lr"]  # saved before lr="auto" existed
-        if "classes_" in state and "class_prior_" not in state:
-            state["class_prior_"] = None  # "class_prior" then asks for a refit (see _encode_labels)
-        super().__setstate__(state)
 
     def __init__(
         self,
@@ -370,11 +303,11 @@ class MaskGITSampler(SamplerInferenceMixin, CPUFallbackMixin, BaseEstimator):
         tokens = self.tokenizer_.encode(arr).reshape(len(arr), -1)  # (n, F, W') -> (n, N)
         self.token_shape_ = tuple(self.tokenizer_.token_shape_)
         self.device_ = resolve_device(self.device)
-        # bf16 autocast gave no speed-up for this small transformer on CPU (measured), so "auto"
+        # bf16 autocast does not speed up this small transformer's training on CPUs, so "auto"
         # keeps float32 there and uses bf16 on GPUs that support it
         auto_cpu = self.precision == "auto" and not self.device_.startswith("cuda")
         self.precision_ = "fp32" if auto_cpu else resolve_precision(self.precision, self.device_)
-        # sampling is inference only: a bf16 copy of the prior is ~2x faster on bf16-native CPUs
+        # sampling is inference only: a bf16 copy of the prior is faster on bf16-native CPUs
         self.sample_precision_ = resolve_precision(self.precision, self.device_)
         column_height = self.token_shape_[0] if self.positions == "column" else 1
         self.config_ = MaskGITConfig(
@@ -399,26 +332,23 @@ class MaskGITSampler(SamplerInferenceMixin, CPUFallbackMixin, BaseEstimator):
             module = MaskGIT(self.config_)
         batch_size = auto_prior_batch(tokens.shape[1]) if self.batch_size == "auto" else self.batch_size
         self.batch_size_ = min(int(batch_size), len(arr))
-        budget = CosineBudget(self.max_time, lr_scale=auto_prior_lr_scale if self.lr == "auto" else None)
-        self.net_ = PriorNet(
-            module=module,
-            criterion=torch.nn.CrossEntropyLoss,  # unused: the module computes its masked loss
-            optimizer=torch.optim.AdamW,
+        self.net_ = make_prior_net(
+            module,
+            seed=seed,
             lr=AUTO_PRIOR_LR if self.lr == "auto" else self.lr,
-            optimizer__weight_decay=self.weight_decay,
+            lr_scale=auto_prior_lr_scale if self.lr == "auto" else None,
+            weight_decay=self.weight_decay,
             max_epochs=self.max_epochs,
+            max_time=self.max_time,
             batch_size=self.batch_size_,
-            **train_order(y_enc, n_classes, float(self.class_balance), seed + 1),
-            train_split=None,
-            callbacks=[("budget", budget)],
+            train_order=train_order(y_enc, n_classes, float(self.class_balance), seed + 1),
+            p_unconditional=float(self.p_unconditional) if y is not None else 0.0,
+            precision=self.precision_,
             device=self.device_,
             verbose=self.verbose,
-            p_unconditional=float(self.p_unconditional) if y is not None else 0.0,
-            mask_generator=torch.Generator(device=self.device_).manual_seed(seed + 2),
-            precision=self.precision_,
         )
         self.net_.fit(tokens.astype(np.int64), y_enc)
-        self.lr_ = float(self.net_.lr * budget.scale_)  # skorch uses the instance itself
+        self.lr_ = float(self.net_.lr * dict(self.net_.callbacks_)["budget"].scale_)
         self.history_ = [
             {k: row[k] for k in ("epoch", "train_loss", "dur") if k in row} for row in self.net_.history
         ]

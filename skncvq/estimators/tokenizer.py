@@ -13,22 +13,24 @@ from .._validation import as_series_array, check_min_length, check_param, check_
 from ..augment import resolve_augmentations
 from ..nn import NCVQVAE, NCVQVAEConfig
 from ..nn.config import auto_latent_width
-from ..training import LOSS_KEYS, CosineBudget, LossTermsLogger, TokenizerNet
+from ..training import LOSS_KEYS, make_tokenizer_net
 from ._tokenizer_inference import OUTPUTS as _OUTPUTS
 from ._tokenizer_inference import TokenizerInferenceMixin
+from ._versioned import VersionedPickleMixin
 from ._torch_utils import CPUFallbackMixin, draw_seed, resolve_device, resolve_precision
 
 __all__ = ["NCVQVAETransformer"]
 
-_GRAD_CLIP = 10.0  # total-norm safety net; typical norms are 1-5 (FordA, VIbCReg), see docs/design.md
+_GRAD_CLIP = 10.0  # total-norm safety net (design decisions: training robustness)
 _SSL_WEIGHTS = {"barlowtwins": 1.0, "vibcreg": 0.01}
-# ssl_weight=None under the stop-gradient view (chosen on validation splits, see the docstring)
+# ssl_weight=None under the stop-gradient view (design decisions: SSL weight)
 _STOPGRAD_SSL_WEIGHTS = {"barlowtwins": 0.5, "vibcreg": 0.01}
 # ssl_view_grad="auto": the stop-gradient view from this many training series on (see the docstring)
 STOPGRAD_MIN_SERIES = 256
 
 
 class NCVQVAETransformer(
+    VersionedPickleMixin,
     TokenizerInferenceMixin,
     CPUFallbackMixin,
     ClassNamePrefixFeaturesOutMixin,
@@ -46,115 +48,78 @@ class NCVQVAETransformer(
     Parameters
     ----------
     ssl : {"barlowtwins", "vibcreg"} or None, default="barlowtwins"
-        Non-contrastive objective, or None for the plain ("naive") VQ-VAE.
+        Non-contrastive objective between a series and its augmented view, or None for the
+        plain VQ-VAE.
     augmentations : str or tuple of str, default="slice"
         Second-view augmentations: a set name ("warp", "slice", "gauss") or a tuple of names from
         "amplitude_resize", "window_warp", "slice_shuffle", "gaussian_noise" applied in order.
-    ssl_weight : float or None, default=None
-        Multiplier of the SSL loss. None uses the reference weight with the reference view (1.0
-        for Barlow Twins, whose loss is already divided by the projector width, and 0.01 for
-        VIbCReg) and, under the stop-gradient view (``ssl_view_grad``), 0.5 for Barlow Twins and
-        0.01 for VIbCReg. The value used is ``config_.ssl_weight``. The 0.5 was chosen on
-        validation splits (288 s of stage 1 on 2 AVX-512 cores, 7 fits over ShapesAll, FordA,
-        FordB, ECG5000 and ElectricDevices): against 1.0 it lowered the reconstruction error by
-        6-24 % on 6 of 7 fits (ECG5000 level) and brought ShapesAll from 1.91x / 1.48x of the
-        naive VQ-VAE's error to 1.46x / 1.25x, at a linear-SVM accuracy 0.007 lower on average
-        (between -0.020 and +0.008). See ``benchmarks/README.md``.
-    aug_recon_weight : float, default=0.1
-        Weight of the augmented view's reconstruction loss. At 0 the augmented view is not
-        decoded at all, which saves a decoder pass per SSL step. It applies to the reference
-        view only: a stop-gradient view (``ssl_view_grad``) is never decoded.
-    ssl_until : float, default=0.75
-        Fraction of training (of the optimizer steps of ``max_epochs``, or of ``max_time`` when
-        that runs out first; the progress the learning-rate schedule follows) during which the
-        second view and its SSL and reconstruction losses run. After it the fit continues on
-        the plain reconstruction objective, about twice as many steps per second. 1.0 keeps the
-        SSL branch to the end, as the reference does; ignored when ``ssl`` is None. 0.75 was
-        chosen on validation splits (FordA, FordB, ECG5000, ElectricDevices): the same linear
-        probe accuracy as 1.0 at a 17-27 % lower reconstruction error in the same time.
+    ssl_weight : float >= 0 or None, default=None
+        Multiplier of the SSL loss. None: 1.0 for Barlow Twins and 0.01 for VIbCReg with
+        gradients through both views, 0.5 and 0.01 under the stop-gradient view
+        (``ssl_view_grad``). The value used is ``config_.ssl_weight``. See
+        :ref:`decision-ssl-weight`.
+    aug_recon_weight : float >= 0, default=0.1
+        Weight of the augmented view's reconstruction loss; 0 skips decoding that view. Ignored
+        under the stop-gradient view, which is never decoded.
+    ssl_until : float in [0, 1], default=0.75
+        Fraction of training (the progress the learning-rate schedule follows) during which the
+        second view and its losses run; the rest trains the plain reconstruction objective. 1.0
+        keeps the SSL branch to the end, as the reference does. See :ref:`decision-ssl-phase`.
     ssl_view_grad : bool or "auto", default="auto"
-        Whether gradients flow through the augmented view's encoder pass, as in the reference.
-        False makes that view a fixed target (a stop-gradient, as in SimSiam and BYOL): it is
-        encoded without a graph and not decoded (``aug_recon_weight`` has no effect), so an SSL
-        step costs about a backward pass less. "auto" chooses at fit time: False when ``X``
-        holds at least ``STOPGRAD_MIN_SERIES`` (256) series, True below. On validation splits of
-        375 series and more (FordA, FordB, ShapesAll, ECG5000, ElectricDevices) the stop-gradient
-        lowered reconstruction error in the same time on every seed, with the probes level; on
-        Mallat (41 series) it cost the probe on 2 of 4 seeds, and on the SonyAIBO sets (15-20
-        series, where the budget is not binding) it changed nothing. On the test splits of the
-        three datasets where the reference view missed reconstruction parity (FordA, FordB,
-        ShapesAll; 288 s of stage 1 on 2 AVX2 cores) the stop-gradient took the error from
-        1.86x / 2.96x / 1.66x of the naive VQ-VAE's to 1.13x / 1.46x / 1.25x with seed 0, and
-        from 3.39x / 2.82x / 1.46x to 1.74x / 1.27x / 0.98x with seed 1, with the linear SVM at
-        0.841 against 0.839 on average. See ``benchmarks/README.md``. The value used
-        is ``config_.ssl_view_grad``; models pickled before this parameter existed load with
-        True, as they were fitted.
+        Whether gradients flow through the augmented view's encoder pass (True, the reference)
+        or the view is a fixed stop-gradient target (False: no graph, not decoded, a cheaper
+        step). "auto": False when ``X`` holds at least 256 series, True below. The value used is
+        ``config_.ssl_view_grad``. See :ref:`decision-ssl-view-grad`.
     n_fft : int, default=8
-        STFT size (hop ``n_fft // 4``).
+        STFT size, a multiple of 4 (hop ``n_fft // 4``).
     hidden_dim : int, default=64
         Channels of the encoder and decoder.
-    latent_width : int or "auto", default="auto"
-        Target width of the latent time axis; the number of stride-2 blocks follows the
-        reference rule, so the actual width lies in ``[latent_width, 2 * latent_width)``.
-        "auto" targets ``length // 16`` kept within [8, 32]
-        (``skncvq.nn.config.auto_latent_width``): about one latent step per 16 samples, the
-        reference code's 8 for short series and the thesis text's 32 for long ones. At width 8,
-        series of 500 samples lose the frequency band their classes differ in within a CPU
-        budget (see ``benchmarks/README.md``). A wider grid gives the prior more tokens per
-        series: with many classes of few series each and a short prior budget (ShapesAll: 60
-        classes of 10 series, a few minutes on a CPU) ``latent_width=8`` samples better. The
-        width used is ``config_.latent_width``.
-    n_res_blocks : int, default=4
+    latent_width : int >= 1 or "auto", default="auto"
+        Target width of the latent time axis; the actual width lies in
+        ``[latent_width, 2 * latent_width)``. "auto" targets ``length // 16`` kept within
+        [8, 32], about one latent step per 16 samples. The width used is
+        ``config_.latent_width``. See :ref:`decision-latent-width`.
+    n_res_blocks : int >= 0, default=4
         Residual blocks in the encoder and in the decoder.
     codebook_size : int, default=32
         Number of codes.
     codebook_dim : int, default=64
         Code dimension; must equal ``hidden_dim``.
-    ema_decay : float, default=0.9
-        Decay of the codebook EMA.
-    commitment_weight : float, default=1.0
+    ema_decay : float in [0, 1], default=0.9
+        Decay of the codebook's exponential moving average.
+    commitment_weight : float >= 0, default=1.0
         Weight of the commitment loss.
     projector_dim : int, default=512
-        Width of the SSL projector. The reference uses 4096 (34M parameters, about a third of
-        a training step's FLOPs); 512 trains faster on a CPU at equal probe accuracy (see
-        ``benchmarks/README.md``).
+        Width of the SSL projector (the reference's is 4096). See
+        :ref:`decision-projector-width`.
     max_epochs : int, default=100
-        Epochs of training (the reference runs 1000 on a GPU). The cosine learning-rate
-        schedule decays to 0 at the end of the budget.
-    max_time : float or None, default=None
+        Training epochs; the cosine learning-rate schedule decays to 0 at the end of the budget.
+    max_time : float > 0 or None, default=None
         Optional wall-clock budget in seconds; training stops when either budget is spent and
-        the cosine schedule follows whichever runs out first.
+        the cosine schedule follows whichever runs out first. See :ref:`decision-budget`.
     batch_size : int, default=128
-        Training batch size.
-    lr : float, default=1e-3
+        Training batch size (at most the number of series).
+    lr : float > 0, default=1e-3
         AdamW learning rate.
-    weight_decay : float, default=1e-3
-        AdamW weight decay (the reference code's value).
+    weight_decay : float >= 0, default=1e-3
+        AdamW weight decay.
     precision : {"auto", "fp32", "bf16"}, default="auto"
-        Training precision of the convolutions and projector. "auto" uses bfloat16 autocast where
-        the processor or GPU supports it natively (about 1.8x faster convolutions on AVX512-BF16
-        CPUs) and float32 elsewhere. The STFT, quantizer and losses always run in float32;
-        transforms always run in float32.
-    output : {"pooled", "latent", "tokens", "histogram", "continuous", "pooled_continuous", \
-"multiscale"}, default="multiscale"
-        What ``transform`` returns: the global average pool of the quantized latent (the
-        reference's probe feature, ``codebook_dim`` columns), the flattened quantized latent,
-        the token ids, the per-series normalised code histogram, the flattened
-        pre-quantization latent, its global average pool, or "multiscale": pooled statistics
-        of the pre-quantization latent at several scales (global mean and max, the mean of
-        every frequency bin, and the means of 2 and 4 consecutive time segments;
-        ``codebook_dim * (2 + n_freq + 6)`` columns, 832 at the defaults). The default is
-        "multiscale" because a linear SVM separates classes far better on it: 5-fold
-        cross-validated on the train splits of 8 UCR datasets (2 seeds) it beat "pooled" on 6
-        (e.g. FordA 0.91 vs 0.75, ElectricDevices 0.83 vs 0.64; "pooled" won on the two SonyAIBO
-        sets of 20-27 series, 0.85-0.89 vs 0.81-0.83, mean 0.873 vs 0.787 over all 8;
-        ``benchmarks/results/representations.md``). Use "pooled" to reproduce the
-        reference's probes.
-    device : str, default="auto"
-        "auto" (CUDA when available), "cpu" or "cuda".
+        Training precision of the convolutions and projector. "auto" uses bfloat16 autocast
+        where the processor or GPU runs it natively, float32 elsewhere. The STFT, quantizer,
+        losses and all inference run in float32. See :ref:`decision-precision`.
+    output : {"multiscale", "pooled", "pooled_continuous", "latent", "tokens", "histogram", \
+"continuous"}, default="multiscale"
+        What ``transform`` returns. "multiscale": global mean and max of the pre-quantization
+        latent, the mean of each frequency bin and of 2 and 4 time segments
+        (``codebook_dim * (2 + n_freq + 6)`` columns). "pooled": the mean of the quantized
+        latent (the reference's probe feature). The others: the pre-quantization latent's mean,
+        the flattened quantized latent, the token ids, the per-series code histogram, the
+        flattened pre-quantization latent. See :ref:`decision-tokenizer-outputs-beyond-the-reference`.
+    device : {"auto", "cpu", "cuda"} or str, default="auto"
+        "auto" uses CUDA when available.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, shuffling and augmentations. Pass an int for identical
-        fits and transforms on CPU across calls.
+        fits and transforms on a CPU across calls.
     verbose : int, default=0
         0 is silent; 1 shows a progress bar and a per-epoch summary.
 
@@ -202,12 +167,8 @@ class NCVQVAETransformer(
     (32, 64)
     """
 
-    # convolutions in channels-last layout: 1.2x (fp32) to 1.4x (bf16) faster on CPU, same results
+    # convolutions in channels-last layout: faster on CPUs, same results (design decisions: precision)
     _channels_last = True
-
-    def __setstate__(self, state: dict) -> None:
-        # tokenizers saved before ``ssl_until`` existed kept the SSL branch to the end
-        super().__setstate__({"ssl_until": 1.0, "ssl_view_grad": True, **state})
 
     def __init__(
         self,
@@ -373,34 +334,21 @@ class NCVQVAETransformer(
             module = NCVQVAE(self.config_)
         if self._channels_last:
             module = module.to(memory_format=torch.channels_last)
-        batch_size = min(self.batch_size, len(x))
-        # a final batch of one series cannot be batch-normalised: drop it (a different one each epoch)
-        drop_last = len(x) % batch_size == 1
-        callbacks = [("loss_terms", LossTermsLogger(LOSS_KEYS)), ("budget", CosineBudget(self.max_time))]
-        if self.verbose:
-            from skorch.callbacks import ProgressBar
-
-            callbacks.append(("progress", ProgressBar()))
-        self.net_ = TokenizerNet(
-            module=module,
-            criterion=torch.nn.MSELoss,  # unused: the objective is the module's own named loss
-            optimizer=torch.optim.AdamW,
+        self.net_ = make_tokenizer_net(
+            module,
+            n_series=len(x),
+            seed=seed,
             lr=self.lr,
-            optimizer__weight_decay=self.weight_decay,
+            weight_decay=self.weight_decay,
             max_epochs=self.max_epochs,
-            batch_size=batch_size,
-            iterator_train__shuffle=True,
-            iterator_train__drop_last=drop_last,
-            iterator_train__generator=torch.Generator().manual_seed(seed + 1),
-            train_split=None,
-            callbacks=callbacks,
-            device=self.device_,
-            verbose=self.verbose,
+            max_time=self.max_time,
+            batch_size=self.batch_size,
             augmentations=resolve_augmentations(self.augmentations),
-            aug_generator=torch.Generator(device=self.device_).manual_seed(seed + 2),
             precision=self.precision_,
             grad_clip=_GRAD_CLIP,
             ssl_until=float(self.ssl_until),
+            device=self.device_,
+            verbose=self.verbose,
         )
         self.net_.fit(x, None)
         keys = ("epoch", "train_loss", *LOSS_KEYS, "dur")

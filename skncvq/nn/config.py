@@ -37,13 +37,9 @@ def n_downsample_blocks(length: int, n_fft: int, latent_width: int) -> int:
 def auto_latent_width(length: int) -> int:
     """Target latent width of ``latent_width="auto"``: ``length // 16`` kept within [8, 32].
 
-    Through the reference's block rule this gives about one latent step per 16 samples (three
-    stride-2 blocks on the STFT's frames) from 128 samples up to 512, the reference code's width
-    8 below that and the thesis text's 32 above. At width 8 a 500-sample series gets one step per
-    ~33 samples, and on FordA/FordB the frequency band that separates the classes (0.10-0.15
-    cycles/sample) does not survive reconstruction at a CPU budget; one step per 16 keeps it
-    (benchmarks/README.md, "Where stage 2 loses quality"). Series up to 255 samples (ECG5000,
-    ElectricDevices, SonyAIBO) get the same grid as at width 8, except 248-255 samples.
+    Through the reference's block rule this gives about one latent step per 16 samples from 128
+    samples up to 512, the reference code's width 8 below that and the thesis text's 32 above
+    (see the design decisions page, "Latent width").
     """
     return min(32, max(8, length // AUTO_SAMPLES_PER_STEP))
 

@@ -118,14 +118,6 @@ class MaskGIT(nn.Module):
         self.norm = nn.LayerNorm(d)
         self.head = nn.Linear(d, rows * config.codebook_size)
 
-    def __setstate__(self, state: dict) -> None:
-        super().__setstate__(state)
-        if "row_offset" not in self._buffers:  # a prior pickled before column_height existed
-            self.n_positions = self.config.n_tokens
-            self.register_buffer(
-                "row_offset", torch.zeros(self.n_positions, dtype=torch.long), persistent=False
-            )
-
     def forward(self, ids: torch.Tensor, classes: torch.Tensor) -> torch.Tensor:
         """(B, N) token ids (mask id allowed), (B,) class ids -> (B, N, K) logits."""
         b, rows, k = ids.shape[0], self.config.column_height, self.config.codebook_size

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import torch
 import torch.nn.functional as F
@@ -47,6 +47,10 @@ class LossTerms:
     vq: torch.Tensor
     ssl: torch.Tensor
     aug_recon: torch.Tensor
+
+
+#: Names of the loss terms a training step records (the fields of :class:`LossTerms` but ``total``).
+LOSS_TERMS = tuple(f.name for f in fields(LossTerms) if f.name != "total")
 
 
 def _pool(z: torch.Tensor) -> torch.Tensor:

@@ -1,7 +1,9 @@
-"""The only sub-package that imports skorch: the training net and its callbacks."""
+"""The only sub-package that imports skorch: the training nets, their callbacks, and the
+factories the estimators get their nets from."""
 
 from .callbacks import CosineBudget, LossTermsLogger
 from .classifier import AutocastClassifierNet
+from .factories import make_classifier_net, make_prior_net, make_tokenizer_net
 from .guard import MAX_NONFINITE_STEPS, NonFiniteGuardMixin
 from .net import LOSS_KEYS, TokenizerNet
 from .prior import PriorNet
@@ -15,4 +17,7 @@ __all__ = [
     "LOSS_KEYS",
     "NonFiniteGuardMixin",
     "MAX_NONFINITE_STEPS",
+    "make_tokenizer_net",
+    "make_prior_net",
+    "make_classifier_net",
 ]

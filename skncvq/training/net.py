@@ -8,21 +8,14 @@ import torch
 from skorch import NeuralNet
 
 from ..augment import augment
+from ..nn.ncvqvae import LOSS_TERMS
 from .guard import NonFiniteGuardMixin
 from .portable import PortablePickleMixin
 
 __all__ = ["TokenizerNet", "LOSS_KEYS"]
 
-LOSS_KEYS = (
-    "recon_time",
-    "recon_stft",
-    "vq",
-    "ssl",
-    "aug_recon",
-    "perplexity",
-    "dead_codes",
-    "skipped_steps",
-)
+#: Batch-level history keys: the loss terms, the codebook's use and the guard's skipped steps.
+LOSS_KEYS = (*LOSS_TERMS, "perplexity", "dead_codes", "skipped_steps")
 
 
 class TokenizerNet(NonFiniteGuardMixin, PortablePickleMixin, NeuralNet):
@@ -81,8 +74,7 @@ class TokenizerNet(NonFiniteGuardMixin, PortablePickleMixin, NeuralNet):
         x = Xi.to(self.device)  # (B, 1, L)
         module = self.module_
         x_aug = None
-        until = getattr(self, "ssl_until", 1.0)  # nets saved before ssl_until existed
-        if module.projector is not None and (until >= 1 or getattr(self, "progress_", 0.0) < until):
+        if module.projector is not None and (self.ssl_until >= 1 or self.progress_ < self.ssl_until):
             generator = self.aug_generator or torch.Generator().manual_seed(0)
             x_aug = augment(x, self.augmentations, generator=generator)
 
@@ -96,11 +88,8 @@ class TokenizerNet(NonFiniteGuardMixin, PortablePickleMixin, NeuralNet):
 
         out, terms = self.guarded_step(forward)
         record = self.history.record_batch
-        record("recon_time", terms.recon_time.item())
-        record("recon_stft", terms.recon_stft.item())
-        record("vq", terms.vq.item())
-        record("ssl", terms.ssl.item())
-        record("aug_recon", terms.aug_recon.item())
+        for name in LOSS_TERMS:
+            record(name, getattr(terms, name).item())
         record("perplexity", out.perplexity.item())
         record("dead_codes", int(out.n_dead.item()))
         return {"loss": terms.total, "y_pred": out.x_recon}

@@ -13,7 +13,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skncvq import NCVQVAETransformer
 
-from .conftest import TINY
+from ..conftest import TINY
 
 # sklearn's check data are tabular: some have fewer than 5 columns, shorter than the STFT's
 # reflect padding allows (n_fft // 2 + 1 = 5 steps with the default n_fft=8). A smaller n_fft
