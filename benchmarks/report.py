@@ -5,7 +5,7 @@ for both stages), the plain VQ-VAE's reconstruction rows (``results/naive_recon.
 naive_recon.py) and the reference numbers (``results/reference.csv``: the thesis' Barlow Twins +
 slice configuration and TimeVQVAE's published FID / IS / CAS, extracted from the shared reference
 files by ``--reference DIR``). Prints the Markdown table; ``--write`` also replaces the table in
-README.md and writes ``results/report.md``. A test fails when README.md's table differs from what
+README.md and benchmarks/README.md and writes ``results/report.md``. A test fails when README.md's table differs from what
 this script prints.
 
 Usage:
@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 RESULTS = Path(__file__).resolve().parent / "results"
-README = RESULTS.parent.parent / "README.md"
+READMES = (RESULTS.parent.parent / "README.md", RESULTS.parent / "README.md")
 RUN = "default600_auto"
 BEGIN, END = "<!-- results-table: begin (benchmarks/report.py) -->", "<!-- results-table: end -->"
 METRICS = ["svm_acc", "recon_ratio", "fid_uncond", "is_mean", "cas"]
@@ -115,7 +115,8 @@ def main() -> None:
     block = readme_block(args.run)
     print(block)
     if args.write:
-        README.write_text(replace_block(README.read_text(), block))
+        for readme in READMES:
+            readme.write_text(replace_block(readme.read_text(), block))
         rows = pd.read_csv(RESULTS / args.run / "results.csv")
         cpus = ", ".join(sorted(rows["cpu"].dropna().unique()))
         (RESULTS / "report.md").write_text(
