@@ -15,20 +15,20 @@ from skncvq.datasets import load_trace
 from skncvq.metrics import make_cas_scorer, make_fid_scorer, make_inception_scorer
 
 X_train, y_train, X_test, y_test = load_trace()
-evaluator = FCNClassifier(max_epochs=30, random_state=0).fit(X_train, y_train)
+evaluator = FCNClassifier(max_epochs=20, random_state=0).fit(X_train, y_train)
 print(f"evaluator test accuracy: {evaluator.score(X_test, y_test):.3f}")
 
 # %%
 # One fitted tokenizer shared by every candidate; the search varies the guidance scale.
-tok = NCVQVAETransformer(ssl=None, hidden_dim=32, codebook_dim=32, n_res_blocks=1, max_epochs=40, random_state=0)
+tok = NCVQVAETransformer(ssl=None, hidden_dim=16, codebook_dim=16, n_res_blocks=1, max_epochs=25, random_state=0)
 tok.fit(X_train)
-sampler = MaskGITSampler(tokenizer=tok, hidden_dim=64, n_layers=2, max_epochs=100, random_state=0)
+sampler = MaskGITSampler(tokenizer=tok, hidden_dim=32, n_layers=1, max_epochs=40, random_state=0)
 scoring = {
     "fid": make_fid_scorer(evaluator),
     "is": make_inception_scorer(evaluator),
-    "cas": make_cas_scorer(FCNClassifier(max_epochs=15, random_state=0)),
+    "cas": make_cas_scorer(FCNClassifier(max_epochs=10, random_state=0)),
 }
-search = GridSearchCV(sampler, {"guidance_scale": [1.0, 2.0, 4.0]}, scoring=scoring, refit="fid", cv=2)
+search = GridSearchCV(sampler, {"guidance_scale": [1.0, 3.0]}, scoring=scoring, refit="fid", cv=2)
 search.fit(X_train, y_train)
 print("chosen by FID:", search.best_params_)
 

@@ -17,7 +17,7 @@ from skncvq import NCVQVAETransformer
 from skncvq.datasets import load_trace
 
 X_train, y_train, X_test, y_test = load_trace()
-small = dict(hidden_dim=16, codebook_dim=16, n_res_blocks=1, projector_dim=64, max_epochs=15, random_state=0)
+small = dict(hidden_dim=16, codebook_dim=16, n_res_blocks=1, projector_dim=32, max_epochs=8, random_state=0)
 pipe = make_pipeline(NCVQVAETransformer(**small), StandardScaler(), LinearSVC(C=0.1, max_iter=5000))
 
 # %%
@@ -25,7 +25,7 @@ pipe = make_pipeline(NCVQVAETransformer(**small), StandardScaler(), LinearSVC(C=
 search = GridSearchCV(
     pipe,
     {"ncvqvaetransformer__ssl": [None, "barlowtwins"], "ncvqvaetransformer__output": ["pooled", "multiscale"]},
-    cv=3,
+    cv=2,
 )
 search.fit(X_train, y_train)
 print("best parameters:", search.best_params_)
@@ -37,5 +37,5 @@ labels = [f"{p['ncvqvaetransformer__ssl']}\n{p['ncvqvaetransformer__output']}" f
 fig, ax = plt.subplots(figsize=(6, 3))
 ax.bar(np.arange(len(labels)), search.cv_results_["mean_test_score"], yerr=search.cv_results_["std_test_score"])
 ax.set_xticks(np.arange(len(labels)), labels, fontsize=8)
-ax.set_ylabel("3-fold CV accuracy")
+ax.set_ylabel("2-fold CV accuracy")
 fig.tight_layout()

@@ -12,6 +12,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 from .._validation import as_series_array, check_param, check_training_params, global_scale
 from ..nn import FCN
 from ..training import make_classifier_net
+from ._fit_state import unfitted_on_failure
 from ._versioned import VersionedPickleMixin
 from ._torch_utils import CPUFallbackMixin, batched, draw_seed, eval_mode, resolve_device, resolve_precision
 
@@ -133,6 +134,7 @@ class FCNClassifier(VersionedPickleMixin, CPUFallbackMixin, ClassifierMixin, Bas
     def _scale(self, arr: np.ndarray) -> np.ndarray:
         return ((arr - self.mean_) / self.scale_).astype(np.float32)[:, None, :]  # (n, L) -> (n, 1, L)
 
+    @unfitted_on_failure
     def fit(self, X, y) -> FCNClassifier:
         """Train on series ``X`` with labels ``y`` (any hashable label type).
 

@@ -14,6 +14,7 @@ from ..nn import MaskGIT, MaskGITConfig
 from ..training import make_prior_net
 from ._prior_sizes import AUTO_PRIOR_LR, auto_prior_batch, auto_prior_lr_scale, auto_prior_width
 from ._sampler_inference import SamplerInferenceMixin
+from ._fit_state import unfitted_on_failure
 from ._versioned import VersionedPickleMixin
 from ._torch_utils import CPUFallbackMixin, draw_seed, resolve_device, resolve_precision
 from ._train_order import train_order
@@ -261,6 +262,7 @@ class MaskGITSampler(VersionedPickleMixin, SamplerInferenceMixin, CPUFallbackMix
             )
         return self.tokenizer
 
+    @unfitted_on_failure
     def fit(self, X, y=None) -> MaskGITSampler:
         """Fit the tokenizer (unless already fitted) and the prior.
 

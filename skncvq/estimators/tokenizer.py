@@ -16,6 +16,7 @@ from ..nn.config import auto_latent_width
 from ..training import LOSS_KEYS, make_tokenizer_net
 from ._tokenizer_inference import OUTPUTS as _OUTPUTS
 from ._tokenizer_inference import TokenizerInferenceMixin
+from ._fit_state import unfitted_on_failure
 from ._versioned import VersionedPickleMixin
 from ._torch_utils import CPUFallbackMixin, draw_seed, resolve_device, resolve_precision
 
@@ -307,6 +308,7 @@ class NCVQVAETransformer(
             ssl_view_grad=view_grad,
         )
 
+    @unfitted_on_failure
     def fit(self, X, y=None) -> NCVQVAETransformer:
         """Train the tokenizer on series ``X`` (labels are ignored).
 

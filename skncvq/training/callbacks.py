@@ -9,6 +9,8 @@ from collections.abc import Callable
 import numpy as np
 from skorch.callbacks import Callback
 
+from .interrupt import BudgetSpent
+
 __all__ = ["LossTermsLogger", "CosineBudget"]
 
 
@@ -138,4 +140,4 @@ class CosineBudget(Callback):
         if self.probing_:
             self._probe()
         if self.max_time and time.perf_counter() - self.start_ >= self.max_time:
-            raise KeyboardInterrupt  # skorch's documented way to stop a fit early
+            raise BudgetSpent

@@ -1,0 +1,131 @@
+"""Ctrl+C reaches the user; a spent time budget still ends training normally."""
+
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import numpy as np
+import pytest
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.validation import check_is_fitted
+
+from skncvq import FCNClassifier, MaskGITSampler, NCVQVAETransformer
+from skncvq.training import PriorNet, TokenizerNet
+
+from ..conftest import TINY
+
+
+def _interrupt_on_step(monkeypatch, cls, n=3):
+    real = cls.train_step_single
+    calls = {"n": 0}
+
+    def step(self, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == n:
+            raise KeyboardInterrupt
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(cls, "train_step_single", step)
+    return calls
+
+
+def test_real_sigint_ends_fit_with_keyboard_interrupt(tmp_path):
+    script = tmp_path / "fit.py"
+    script.write_text(
+        textwrap.dedent(
+            """
+            import numpy as np
+            from skncvq import NCVQVAETransformer
+            X = np.random.default_rng(0).normal(size=(64, 64))
+            tok = NCVQVAETransformer(hidden_dim=8, codebook_dim=8, n_res_blocks=1, projector_dim=16, max_epochs=100000)
+            print("fitting", flush=True)
+            tok.fit(X)
+            print("FINISHED", flush=True)
+            """
+        )
+    )
+    proc = subprocess.Popen(
+        [sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert proc.stdout.readline().strip() == "fitting"
+    time.sleep(3)  # well into training
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode != 0
+    assert "KeyboardInterrupt" in err
+    assert "FINISHED" not in out
+
+
+@pytest.mark.parametrize("make", [lambda: NCVQVAETransformer(**{**TINY, "max_epochs": 50}), lambda: FCNClassifier(max_epochs=50)])
+def test_interrupted_fit_raises_and_leaves_the_estimator_unfitted(make, data, monkeypatch):
+    from skncvq.training import AutocastClassifierNet
+
+    X, y = data
+    est = make()
+    net = TokenizerNet if isinstance(est, NCVQVAETransformer) else AutocastClassifierNet
+    _interrupt_on_step(monkeypatch, net)
+    with pytest.raises(KeyboardInterrupt):
+        est.fit(X, y)
+    with pytest.raises(NotFittedError):
+        check_is_fitted(est)
+
+
+def test_refit_interrupted_drops_the_previous_fit(data, monkeypatch):
+    X, _ = data
+    tok = NCVQVAETransformer(**TINY).fit(X)
+    _interrupt_on_step(monkeypatch, TokenizerNet, n=2)
+    with pytest.raises(KeyboardInterrupt):
+        tok.fit(X)
+    with pytest.raises(NotFittedError):
+        tok.transform(X)
+
+
+def test_sampler_interrupted_in_its_tokenizer_never_trains_the_prior(data, monkeypatch):
+    X, y = data
+    _interrupt_on_step(monkeypatch, TokenizerNet)
+    prior_fits = []
+    monkeypatch.setattr(PriorNet, "fit", lambda self, *a, **k: prior_fits.append(1))
+    sampler = MaskGITSampler(tokenizer=NCVQVAETransformer(**{**TINY, "max_epochs": 50}), max_epochs=2)
+    with pytest.raises(KeyboardInterrupt):
+        sampler.fit(X, y)
+    assert prior_fits == []
+    with pytest.raises(NotFittedError):
+        check_is_fitted(sampler)
+
+
+def test_time_budget_still_stops_training_normally(data):
+    X, _ = data
+    tok = NCVQVAETransformer(**{**TINY, "max_epochs": 100000}, max_time=1.0).fit(X)
+    assert 1 <= tok.n_epochs_ < 100000
+    assert np.isfinite(tok.transform(X)).all()
+
+
+def test_interrupted_benchmark_records_and_caches_nothing(tmp_path, monkeypatch):
+    from skncvq.benchmark import evaluator_path, fit_evaluator, grid, run_benchmark
+    from skncvq.datasets import make_synthetic
+
+    home = tmp_path / "ucr" / "SynA"
+    home.mkdir(parents=True)
+    X, y = make_synthetic(30, 48, 2, random_state=0)
+    for split, (Xs, ys) in {"TRAIN": (X[:20], y[:20]), "TEST": (X[20:], y[20:])}.items():
+        np.savetxt(home / f"SynA_{split}.tsv", np.column_stack([ys, Xs]), delimiter="\t")
+    out = tmp_path / "out"
+    from skncvq.training import AutocastClassifierNet
+
+    _interrupt_on_step(monkeypatch, AutocastClassifierNet, n=1)
+    with pytest.raises(KeyboardInterrupt):
+        fit_evaluator("SynA", data_home=tmp_path / "ucr", out=out, max_time=5, batch_size=8)
+    assert not evaluator_path(out, "SynA", 8).exists()
+    monkeypatch.undo()
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(grid, "run_cell", interrupted)
+    monkeypatch.setattr(grid, "fit_evaluator", lambda *a, **k: None)
+    with pytest.raises(KeyboardInterrupt):
+        run_benchmark(["SynA"], ["naive"], [0], data_home=tmp_path / "ucr", out=out, budget=5, verbose=False)
+    assert not (out / "results.csv").exists()
+    assert not (out / "errors.csv").exists()
