@@ -7,7 +7,9 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["as_series_array", "check_int_or_auto", "check_min_length", "check_param", "min_length"]
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+__all__ = ["validate_series", "as_series_array", "check_int_or_auto", "check_min_length", "check_param", "min_length"]
 
 
 def _to_numpy(X: Any) -> np.ndarray:
@@ -25,11 +27,12 @@ def _to_numpy(X: Any) -> np.ndarray:
 
 
 def as_series_array(X: Any, *, name: str = "X", min_samples: int = 1) -> np.ndarray:
-    """Validate a collection of univariate series and return a writable float32 ``(n, L)`` copy.
+    """Validate a collection of univariate series and return a writable float64 ``(n, L)`` copy.
 
     Accepts 2-D ``(n, L)`` arrays or DataFrames, ``(n, 1, L)`` (aeon/sktime) and ``(n, L, 1)``
     (tslearn). Rejects sparse input, non-numeric values, NaN/inf, multivariate series and empty
-    input with a ValueError (TypeError for sparse input) that says what is expected.
+    input with a ValueError (TypeError for sparse input) that says what is expected. Values are
+    checked in float64, before any cast: magnitudes beyond float32's range are refused.
     """
     if hasattr(X, "toarray") or type(X).__module__.startswith("scipy.sparse"):
         raise TypeError(f"{name} is a sparse matrix; skncvq needs dense series, e.g. {name}.toarray().")
@@ -68,12 +71,20 @@ def as_series_array(X: Any, *, name: str = "X", min_samples: int = 1) -> np.ndar
         raise ValueError(
             f"Found array with 0 feature(s) (shape={arr.shape}) while a minimum of 1 is required."
         )
+    arr = np.array(arr, dtype=np.float64, copy=True)
     if not np.isfinite(arr).all():
         raise ValueError(
             f"{name} contains NaN or infinity; skncvq expects complete, finite series. Impute or "
             "drop missing values first (e.g. sklearn.impute.SimpleImputer or pandas interpolate)."
         )
-    return np.array(arr, dtype=np.float32, copy=True)
+    peak = float(np.abs(arr).max())
+    if peak > _FLOAT32_MAX:
+        raise ValueError(
+            f"{name} holds values up to {peak:.3g} in magnitude, beyond float32's range "
+            f"({_FLOAT32_MAX:.3g}), which the models compute in; rescale the series first "
+            "(e.g. divide by their largest absolute value)."
+        )
+    return arr
 
 
 def min_length(n_fft: int) -> int:
@@ -155,6 +166,30 @@ def check_training_params(est: Any, *, auto_batch: bool = False, auto_lr: bool =
 
 
 def global_scale(arr: np.ndarray) -> tuple[float, float]:
-    """One mean and standard deviation over the whole training matrix (1 when constant)."""
-    std = float(arr.std())
-    return float(arr.mean()), std if std > 0 else 1.0
+    """One mean and standard deviation over the whole training matrix (1 when constant),
+    computed in float64 so that large magnitudes do not overflow."""
+    arr = np.asarray(arr, dtype=np.float64)
+    mean = float(arr.mean())
+    std = float(np.sqrt(np.mean(np.square(arr - mean))))
+    return mean, std if std > 0 and np.isfinite(std) else 1.0
+
+
+def validate_series(estimator: Any, X: Any, *, reset: bool, min_samples: int = 1) -> np.ndarray:
+    """``as_series_array`` plus scikit-learn's own bookkeeping of the input: with ``reset``
+    ``n_features_in_`` (the series length) and, for a DataFrame with string column names,
+    ``feature_names_in_`` are set; otherwise the length must match, and scikit-learn's
+    feature-name check raises on renamed or reordered columns (and warns when names appear or
+    disappear between fit and later calls)."""
+    from sklearn.utils.validation import validate_data
+
+    arr = as_series_array(X, min_samples=min_samples)
+    if not reset and arr.shape[1] != estimator.n_features_in_:
+        raise ValueError(
+            f"X has {arr.shape[1]} features, but {type(estimator).__name__} is expecting "
+            f"{estimator.n_features_in_} features as input: it was fitted on series of length "
+            f"{estimator.n_features_in_}. Resample the series (e.g. tslearn.preprocessing."
+            "TimeSeriesResampler) or refit."
+        )
+    frame = X if hasattr(X, "columns") and getattr(X, "ndim", 2) == 2 else arr
+    validate_data(estimator, frame, skip_check_array=True, reset=reset)
+    return arr

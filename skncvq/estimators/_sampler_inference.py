@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from .._validation import as_series_array
+from .._validation import validate_series
 from ._resampling import resampling_targets
 from ._torch_utils import draw_seed, eval_mode
 
@@ -132,8 +132,7 @@ class SamplerInferenceMixin:
             Mean log-likelihood in nats per masked token (<= 0).
         """
         check_is_fitted(self, "net_")
-        # the tokenizer checks the series and their length
-        grids = self.tokenizer_.encode(X)
+        grids = self.tokenizer_.encode(validate_series(self, X, reset=False))
         n = len(grids)
         tokens = torch.from_numpy(grids.reshape(n, -1).astype(np.int64, copy=False))
         if y is None:
@@ -173,7 +172,7 @@ class SamplerInferenceMixin:
         y_resampled : ndarray of shape (n + n_new,)
         """
         self.fit(X, y)
-        arr = as_series_array(X)
+        arr = validate_series(self, X, reset=False).astype(np.float32)
         y = column_or_1d(np.asarray(y))
         new_X, new_y = [arr], [y]
         for label, n_new in resampling_targets(self.sampling_strategy, y).items():

@@ -9,7 +9,7 @@ from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from .._validation import as_series_array, check_param, check_training_params, global_scale
+from .._validation import validate_series, as_series_array, check_param, check_training_params, global_scale
 from ..nn import FCN
 from ..training import make_classifier_net
 from ._fit_state import unfitted_on_failure
@@ -121,15 +121,7 @@ class FCNClassifier(VersionedPickleMixin, CPUFallbackMixin, ClassifierMixin, Bas
         check_param("validation_fraction", self.validation_fraction, kind=float, low=0.01, high=0.9)
 
     def _validate_X(self, X, *, reset: bool) -> np.ndarray:
-        arr = as_series_array(X, min_samples=2 if reset else 1)
-        if reset:
-            self.n_features_in_ = arr.shape[1]
-        elif arr.shape[1] != self.n_features_in_:
-            raise ValueError(
-                f"X has {arr.shape[1]} features, but {type(self).__name__} is expecting "
-                f"{self.n_features_in_} features as input (series of length {self.n_features_in_})."
-            )
-        return arr
+        return validate_series(self, X, reset=reset, min_samples=2 if reset else 1)
 
     def _scale(self, arr: np.ndarray) -> np.ndarray:
         return ((arr - self.mean_) / self.scale_).astype(np.float32)[:, None, :]  # (n, L) -> (n, 1, L)

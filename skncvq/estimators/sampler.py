@@ -9,7 +9,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from .._validation import as_series_array, check_int_or_auto, check_param, check_training_params
+from .._validation import check_int_or_auto, validate_series, check_param, check_training_params
 from ..nn import MaskGIT, MaskGITConfig
 from ..training import make_prior_net
 from ._prior_sizes import AUTO_PRIOR_LR, auto_prior_batch, auto_prior_lr_scale, auto_prior_width
@@ -279,8 +279,7 @@ class MaskGITSampler(VersionedPickleMixin, SamplerInferenceMixin, CPUFallbackMix
         """
         self._check_params()
         self._check_guidance(conditional=y is not None)
-        arr = as_series_array(X, min_samples=2)
-        self.n_features_in_ = arr.shape[1]
+        arr = validate_series(self, X, reset=True, min_samples=2)
         if y is None:
             self.classes_ = None
             self.class_prior_ = None

@@ -9,7 +9,7 @@ import torch
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .._validation import as_series_array, check_min_length, check_param, check_training_params, global_scale
+from .._validation import validate_series, as_series_array, check_min_length, check_param, check_training_params, global_scale
 from ..augment import resolve_augmentations
 from ..nn import NCVQVAE, NCVQVAEConfig
 from ..nn.config import auto_latent_width
@@ -260,22 +260,7 @@ class NCVQVAETransformer(
         check_training_params(self)
 
     def _validate_X(self, X, *, reset: bool) -> np.ndarray:
-        arr = as_series_array(X, min_samples=2 if reset else 1)
-        if reset:
-            self.n_features_in_ = arr.shape[1]
-            cols = getattr(X, "columns", None)
-            if cols is not None and all(isinstance(c, str) for c in cols):
-                self.feature_names_in_ = np.asarray(cols, dtype=object)
-            elif hasattr(self, "feature_names_in_"):
-                del self.feature_names_in_
-        elif arr.shape[1] != self.n_features_in_:
-            raise ValueError(
-                f"X has {arr.shape[1]} features, but {type(self).__name__} is expecting "
-                f"{self.n_features_in_} features as input: it was fitted on series of length "
-                f"{self.n_features_in_}. Resample the series (e.g. tslearn.preprocessing."
-                "TimeSeriesResampler) or refit."
-            )
-        return arr
+        return validate_series(self, X, reset=reset, min_samples=2 if reset else 1)
 
     def _scale(self, arr: np.ndarray) -> np.ndarray:
         return ((arr - self.mean_) / self.scale_).astype(np.float32)[:, None, :]  # (n, L) -> (n, 1, L)
@@ -361,6 +346,22 @@ class NCVQVAETransformer(
         self.codebook_ = self.module_.quantizer.embed.detach().cpu().numpy().copy()
         self.token_shape_ = self.config_.token_shape
         return self
+
+    def transform(self, X) -> np.ndarray:
+        """Encode series into the representation chosen by ``output``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_series, length)
+            Series of the length seen in ``fit``.
+
+        Returns
+        -------
+        Xt : ndarray or DataFrame of shape (n_series, n_features_out)
+            float32 features (int64 token ids for ``output="tokens"``); a DataFrame under
+            ``set_output(transform="pandas")``.
+        """
+        return super().transform(X)
 
     @property
     def _n_features_out(self) -> int:
