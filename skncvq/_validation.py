@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 import numpy as np
 
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
 
-__all__ = ["validate_series", "as_series_array", "check_int_or_auto", "check_min_length", "check_param", "min_length"]
+__all__ = ["check_device", "validate_series", "as_series_array", "check_min_length", "global_scale", "min_length"]
 
 
 def _to_numpy(X: Any) -> np.ndarray:
@@ -84,7 +83,8 @@ def as_series_array(X: Any, *, name: str = "X", min_samples: int = 1) -> np.ndar
             f"({_FLOAT32_MAX:.3g}), which the models compute in; rescale the series first "
             "(e.g. divide by their largest absolute value)."
         )
-    return arr
+    # the values the models see are float32; statistics of them are taken in float64
+    return arr.astype(np.float32).astype(np.float64)
 
 
 def min_length(n_fft: int) -> int:
@@ -101,68 +101,6 @@ def check_min_length(length: int, n_fft: int) -> None:
             f"STFT and the stride-2 encoder need at least {need} time steps. Use a smaller n_fft "
             "or longer series."
         )
-
-
-def check_param(
-    name: str,
-    value: Any,
-    *,
-    kind: type | tuple[type, ...],
-    low: float | None = None,
-    high: float | None = None,
-    allow_none: bool = False,
-    options: tuple | None = None,
-) -> None:
-    """Check one hyperparameter's type, range or options; raise a ValueError naming it."""
-    if value is None and allow_none:
-        return
-    if options is not None:
-        if value not in options:
-            raise ValueError(f"{name}={value!r} is not valid; expected one of {list(options)!r}.")
-        return
-    if kind in (int, float) or kind == (int, float):
-        ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
-        if kind is int:
-            ok = isinstance(value, numbers.Integral) and not isinstance(value, bool)
-    else:
-        ok = isinstance(value, kind)
-    if not ok:
-        expected = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
-        raise ValueError(f"{name} must be {expected}{' or None' if allow_none else ''}; got {value!r}.")
-    if low is not None and value < low:
-        raise ValueError(f"{name} must be >= {low}; got {value!r}.")
-    if high is not None and value > high:
-        raise ValueError(f"{name} must be <= {high}; got {value!r}.")
-
-
-def check_int_or_auto(name: str, value: Any) -> None:
-    """A size parameter that is a positive int or the string "auto"."""
-    if isinstance(value, str):
-        if value != "auto":
-            raise ValueError(f"{name} must be a positive int or 'auto'; got {value!r}.")
-    else:
-        check_param(name, value, kind=int, low=1)
-
-
-def check_training_params(est: Any, *, auto_batch: bool = False, auto_lr: bool = False) -> None:
-    """The training parameters every estimator shares: epochs, time budget, batch, optimiser,
-    precision, device, verbosity. With ``auto_batch`` the batch size may also be "auto", with
-    ``auto_lr`` the learning rate."""
-    check_param("max_epochs", est.max_epochs, kind=int, low=1)
-    if auto_batch:
-        check_int_or_auto("batch_size", est.batch_size)
-    else:
-        check_param("batch_size", est.batch_size, kind=int, low=1)
-    check_param("max_time", est.max_time, kind=float, low=0, allow_none=True)
-    if auto_lr and isinstance(est.lr, str):
-        if est.lr != "auto":
-            raise ValueError(f"lr must be a positive float or 'auto'; got {est.lr!r}.")
-    else:
-        check_param("lr", est.lr, kind=float, low=0)
-    check_param("weight_decay", est.weight_decay, kind=float, low=0)
-    check_param("precision", est.precision, kind=str, options=("auto", "fp32", "bf16"))
-    check_param("device", est.device, kind=str)
-    check_param("verbose", est.verbose, kind=int, low=0)
 
 
 def global_scale(arr: np.ndarray) -> tuple[float, float]:
@@ -193,3 +131,17 @@ def validate_series(estimator: Any, X: Any, *, reset: bool, min_samples: int = 1
     frame = X if hasattr(X, "columns") and getattr(X, "ndim", 2) == 2 else arr
     validate_data(estimator, frame, skip_check_array=True, reset=reset)
     return arr
+
+
+def check_device(device: str) -> None:
+    """``device`` is "auto" or a torch device string such as "cpu", "cuda" or "cuda:1"."""
+    if device == "auto":
+        return
+    import torch
+
+    try:
+        torch.device(device)
+    except (RuntimeError, TypeError, ValueError) as exc:
+        raise ValueError(
+            f"device={device!r} is not a device; expected 'auto', 'cpu', 'cuda' or 'cuda:N'."
+        ) from exc

@@ -35,11 +35,6 @@ class SamplerInferenceMixin:
         null = 0 if self.classes_ is None else len(self.classes_)
         if y is None:
             if self.classes_ is not None and self.unconditional == "class_prior":
-                if self.class_prior_ is None:
-                    raise ValueError(
-                        "unconditional='class_prior' needs the class frequencies, which this sampler "
-                        "(saved by an older skncvq) does not hold; refit it or use unconditional='null'."
-                    )
                 rng = np.random.default_rng(seed)
                 return rng.choice(null, size=n_samples, p=self.class_prior_).astype(np.int64)
             return np.full(n_samples, null, dtype=np.int64)

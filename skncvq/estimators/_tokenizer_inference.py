@@ -53,6 +53,8 @@ class TokenizerInferenceMixin:
         Xt : ndarray of shape (n_series, n_features_out)
             float32 features (int64 token ids for ``output="tokens"``).
         """
+        check_is_fitted(self, "net_")
+        self._validate_params()  # output may have been set after fit
         module = self.module_
         k = self.config_.codebook_size
 

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from numbers import Real
+
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils._param_validation import Interval
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from .._validation import validate_series, as_series_array, check_param, check_training_params, global_scale
+from .._validation import check_device, global_scale, validate_series
 from ..nn import FCN
 from ..training import make_classifier_net
+from ._constraints import POSITIVE_INT, TRAINING
 from ._fit_state import unfitted_on_failure
 from ._versioned import VersionedPickleMixin
 from ._torch_utils import CPUFallbackMixin, batched, draw_seed, eval_mode, resolve_device, resolve_precision
@@ -114,11 +118,16 @@ class FCNClassifier(VersionedPickleMixin, CPUFallbackMixin, ClassifierMixin, Bas
         self.random_state = random_state
         self.verbose = verbose
 
+    _parameter_constraints: dict = {
+        **TRAINING,
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0.01, 0.9, closed="both")],
+        "patience": [POSITIVE_INT],
+    }
+
     def _check_params(self) -> None:
-        check_training_params(self)
-        check_param("patience", self.patience, kind=int, low=1)
-        check_param("early_stopping", self.early_stopping, kind=bool)
-        check_param("validation_fraction", self.validation_fraction, kind=float, low=0.01, high=0.9)
+        self._validate_params()
+        check_device(self.device)
 
     def _validate_X(self, X, *, reset: bool) -> np.ndarray:
         return validate_series(self, X, reset=reset, min_samples=2 if reset else 1)

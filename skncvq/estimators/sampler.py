@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from numbers import Real
+
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, clone
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.exceptions import NotFittedError
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from .._validation import check_int_or_auto, validate_series, check_param, check_training_params
+from .._validation import check_device, validate_series
 from ..nn import MaskGIT, MaskGITConfig
 from ..training import make_prior_net
 from ._prior_sizes import AUTO_PRIOR_LR, auto_prior_batch, auto_prior_lr_scale, auto_prior_width
 from ._sampler_inference import SamplerInferenceMixin
+from ._constraints import NON_NEGATIVE, POSITIVE, POSITIVE_INT, TRAINING, UNIT
 from ._fit_state import unfitted_on_failure
 from ._versioned import VersionedPickleMixin
 from ._torch_utils import CPUFallbackMixin, draw_seed, resolve_device, resolve_precision
@@ -210,30 +214,43 @@ class MaskGITSampler(VersionedPickleMixin, SamplerInferenceMixin, CPUFallbackMix
         self.random_state = random_state
         self.verbose = verbose
 
+    _parameter_constraints: dict = {
+        "tokenizer": [HasMethods(["fit", "encode", "decode"]), None],
+        "hidden_dim": [POSITIVE_INT, StrOptions({"auto"})],
+        "n_layers": [POSITIVE_INT],
+        "n_heads": [POSITIVE_INT],
+        "dropout": [UNIT],
+        "class_conditioning": [StrOptions({"token", "all"})],
+        "positions": [StrOptions({"column", "token"})],
+        "p_unconditional": [UNIT],
+        "class_balance": [UNIT],
+        "guidance_scale": [NON_NEGATIVE],
+        "unconditional": [StrOptions({"class_prior", "null"})],
+        "n_steps": [POSITIVE_INT],
+        "mask_schedule": [StrOptions({"cosine"})],
+        "temperature": [POSITIVE],
+        "choice_temperature": [NON_NEGATIVE],
+        "sampling_strategy": [
+            StrOptions({"auto", "not majority", "minority", "all"}),
+            dict,
+            Interval(Real, 0, 1, closed="right"),
+        ],
+        **TRAINING,
+        "batch_size": [POSITIVE_INT, StrOptions({"auto"})],
+        "lr": [POSITIVE, StrOptions({"auto"})],
+    }
+
     def _check_params(self) -> None:
-        check_training_params(self, auto_batch=True, auto_lr=True)
-        check_int_or_auto("hidden_dim", self.hidden_dim)
-        for name in ("n_layers", "n_heads"):
-            check_param(name, getattr(self, name), kind=int, low=1)
+        self._check_sampling_params()
         auto_width = self.hidden_dim == "auto"
         if (64 if auto_width else self.hidden_dim) % self.n_heads:
             width = "'auto' (64 or 128)" if auto_width else f"({self.hidden_dim})"
             raise ValueError(f"hidden_dim {width} must be divisible by n_heads ({self.n_heads}).")
-        check_param("dropout", self.dropout, kind=float, low=0, high=1)
-        check_param("class_conditioning", self.class_conditioning, kind=str, options=("token", "all"))
-        check_param("positions", self.positions, kind=str, options=("token", "column"))
-        check_param("p_unconditional", self.p_unconditional, kind=float, low=0, high=1)
-        check_param("class_balance", self.class_balance, kind=float, low=0, high=1)
-        check_param("mask_schedule", self.mask_schedule, kind=str, options=("cosine",))
-        self._check_sampling_params()
+        check_device(self.device)
 
     def _check_sampling_params(self) -> None:
-        # read at sampling time, so set_params after fit is checked here too
-        check_param("n_steps", self.n_steps, kind=int, low=1)
-        check_param("guidance_scale", self.guidance_scale, kind=float, low=0)
-        check_param("unconditional", self.unconditional, kind=str, options=("null", "class_prior"))
-        check_param("temperature", self.temperature, kind=float, low=0)
-        check_param("choice_temperature", self.choice_temperature, kind=float, low=0)
+        # parameters read at sampling time: checked there too, so set_params after fit is caught
+        self._validate_params()
         if self.tokenizer is not None and not isinstance(self.tokenizer, NCVQVAETransformer):
             raise TypeError(
                 f"tokenizer must be an NCVQVAETransformer or None; got {type(self.tokenizer).__name__}."

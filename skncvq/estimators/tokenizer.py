@@ -4,18 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from numbers import Integral
+
 import numpy as np
 import torch
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .._validation import validate_series, as_series_array, check_min_length, check_param, check_training_params, global_scale
+from .._validation import check_device, check_min_length, global_scale, validate_series
 from ..augment import resolve_augmentations
 from ..nn import NCVQVAE, NCVQVAEConfig
 from ..nn.config import auto_latent_width
 from ..training import LOSS_KEYS, make_tokenizer_net
 from ._tokenizer_inference import OUTPUTS as _OUTPUTS
 from ._tokenizer_inference import TokenizerInferenceMixin
+from ._constraints import NON_NEGATIVE, NON_NEGATIVE_INT, POSITIVE_INT, TRAINING, UNIT
 from ._fit_state import unfitted_on_failure
 from ._versioned import VersionedPickleMixin
 from ._torch_utils import CPUFallbackMixin, draw_seed, resolve_device, resolve_precision
@@ -227,37 +231,39 @@ class NCVQVAETransformer(
         self.verbose = verbose
 
     # ------------------------------------------------------------------ validation
+    _parameter_constraints: dict = {
+        "ssl": [StrOptions({"barlowtwins", "vibcreg"}), None],
+        "augmentations": [str, list, tuple],
+        "ssl_weight": [NON_NEGATIVE, None],
+        "aug_recon_weight": [NON_NEGATIVE],
+        "ssl_until": [UNIT],
+        "ssl_view_grad": ["boolean", StrOptions({"auto"})],
+        "n_fft": [Interval(Integral, 4, None, closed="left")],
+        "hidden_dim": [POSITIVE_INT],
+        "latent_width": [POSITIVE_INT, StrOptions({"auto"})],
+        "n_res_blocks": [NON_NEGATIVE_INT],
+        "codebook_size": [POSITIVE_INT],
+        "codebook_dim": [POSITIVE_INT],
+        "ema_decay": [UNIT],
+        "commitment_weight": [NON_NEGATIVE],
+        "projector_dim": [POSITIVE_INT],
+        "output": [StrOptions(set(_OUTPUTS))],
+        **TRAINING,
+    }
+
     def _check_params(self) -> None:
-        check_param("ssl", self.ssl, kind=str, options=("barlowtwins", "vibcreg", None))
+        self._validate_params()
         resolve_augmentations(self.augmentations)
-        check_param("ssl_weight", self.ssl_weight, kind=float, low=0, allow_none=True)
-        check_param("aug_recon_weight", self.aug_recon_weight, kind=float, low=0)
-        check_param("ssl_until", self.ssl_until, kind=float, low=0, high=1)
-        if not (isinstance(self.ssl_view_grad, bool) or self.ssl_view_grad == "auto"):
-            raise ValueError(f"ssl_view_grad must be a bool or 'auto'; got {self.ssl_view_grad!r}.")
-        check_param("n_fft", self.n_fft, kind=int, low=4)
         if self.n_fft % 4:
             raise ValueError(f"n_fft must be a multiple of 4 (hop is n_fft // 4); got {self.n_fft}.")
-        for name in (
-            "hidden_dim",
-            "codebook_size",
-            "codebook_dim",
-            "projector_dim",
-            "max_epochs",
-            "batch_size",
-        ):
-            check_param(name, getattr(self, name), kind=int, low=1)
-        if isinstance(self.latent_width, str):
-            check_param("latent_width", self.latent_width, kind=str, options=("auto",))
-        else:
-            check_param("latent_width", self.latent_width, kind=int, low=1)
-        check_param("n_res_blocks", self.n_res_blocks, kind=int, low=0)
         if self.codebook_dim != self.hidden_dim:
             raise ValueError(f"codebook_dim ({self.codebook_dim}) must equal hidden_dim ({self.hidden_dim}).")
-        check_param("ema_decay", self.ema_decay, kind=float, low=0, high=1)
-        check_param("commitment_weight", self.commitment_weight, kind=float, low=0)
-        check_param("output", self.output, kind=str, options=_OUTPUTS)
-        check_training_params(self)
+        if self.ssl is not None and self.batch_size < 2:
+            raise ValueError(
+                f"batch_size={self.batch_size} with ssl={self.ssl!r}: the SSL projector's batch norm needs "
+                "at least 2 series per batch; use batch_size >= 2 or ssl=None."
+            )
+        check_device(self.device)
 
     def _validate_X(self, X, *, reset: bool) -> np.ndarray:
         return validate_series(self, X, reset=reset, min_samples=2 if reset else 1)

@@ -7,11 +7,11 @@ import time
 from collections.abc import Callable
 
 import numpy as np
-from skorch.callbacks import Callback
+from skorch.callbacks import Callback, EarlyStopping
 
-from .interrupt import BudgetSpent
+from .interrupt import StopTraining
 
-__all__ = ["LossTermsLogger", "CosineBudget"]
+__all__ = ["LossTermsLogger", "CosineBudget", "EarlyStop"]
 
 
 class LossTermsLogger(Callback):
@@ -140,4 +140,15 @@ class CosineBudget(Callback):
         if self.probing_:
             self._probe()
         if self.max_time and time.perf_counter() - self.start_ >= self.max_time:
-            raise BudgetSpent
+            raise StopTraining
+
+
+class EarlyStop(EarlyStopping):
+    """skorch's ``EarlyStopping`` that ends training with :class:`StopTraining` instead of
+    ``KeyboardInterrupt``, so that a real Ctrl+C is never mistaken for it."""
+
+    def on_epoch_end(self, net, **kwargs) -> None:
+        try:
+            super().on_epoch_end(net, **kwargs)
+        except KeyboardInterrupt:
+            raise StopTraining from None

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import torch
 
-from .callbacks import CosineBudget, LossTermsLogger
+from .callbacks import CosineBudget, EarlyStop, LossTermsLogger
 from .classifier import AutocastClassifierNet
 from .net import LOSS_KEYS, TokenizerNet
 from .prior import PriorNet
@@ -136,11 +136,10 @@ def make_classifier_net(
     callbacks = [("budget", CosineBudget(max_time))]
     train_split = None
     if early_stopping:
-        from skorch.callbacks import EarlyStopping
         from skorch.dataset import ValidSplit
 
         train_split = ValidSplit(validation_fraction, stratified=True, random_state=seed % (2**31))
-        callbacks.append(("early_stopping", EarlyStopping(patience=patience, load_best=True)))
+        callbacks.append(("early_stopping", EarlyStop(patience=patience, load_best=True)))
     callbacks += _progress(verbose)
     batch_size = min(batch_size, n_series)
     return AutocastClassifierNet(

@@ -1,15 +1,16 @@
 """Ctrl+C reaches the user: skorch's ``partial_fit`` swallows ``KeyboardInterrupt`` (its way to
-stop a fit early), so the nets here stop a time budget by their own exception and carry a real
-interrupt past skorch."""
+stop a fit early), so the callbacks here stop training by their own exception and the nets carry
+a real interrupt past skorch."""
 
 from __future__ import annotations
 
-__all__ = ["BudgetSpent", "InterruptibleMixin"]
+__all__ = ["StopTraining", "InterruptibleMixin"]
 
 
-class BudgetSpent(Exception):
-    """Raised by :class:`~skncvq.training.CosineBudget` when ``max_time`` is spent: training ends
-    normally at the end of the current batch."""
+class StopTraining(Exception):
+    """Raised by a callback to end training normally: :class:`~skncvq.training.CosineBudget`
+    when ``max_time`` is spent, :class:`~skncvq.training.EarlyStop` when the validation loss
+    stopped improving."""
 
 
 class _Interrupted(BaseException):
@@ -17,13 +18,13 @@ class _Interrupted(BaseException):
 
 
 class InterruptibleMixin:
-    """For skorch nets: a spent time budget ends training normally; Ctrl+C propagates as
+    """For skorch nets: :class:`StopTraining` ends training normally; Ctrl+C propagates as
     ``KeyboardInterrupt`` out of ``fit`` / ``partial_fit`` instead of leaving a half-trained net."""
 
     def fit_loop(self, *args, **kwargs):
         try:
             return super().fit_loop(*args, **kwargs)
-        except BudgetSpent:
+        except StopTraining:
             return self
         except KeyboardInterrupt as exc:
             raise _Interrupted from exc

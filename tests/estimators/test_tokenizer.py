@@ -48,7 +48,7 @@ def test_ssl_until_drops_the_second_view_after_that_share_of_training(tiny, data
     assert {int(state[p]["step"]) for p in tok.net_.module_.encoder.parameters()} == {4}
     full = NCVQVAETransformer(ssl_until=1.0, random_state=0, **tiny).fit(data[0])
     assert all(row["aug_recon"] > 0 for row in full.history_)
-    with pytest.raises(ValueError, match="ssl_until must be <= 1"):
+    with pytest.raises(ValueError, match="'ssl_until' parameter"):
         NCVQVAETransformer(ssl_until=1.5).fit(data[0])
 
 
@@ -60,7 +60,7 @@ def test_ssl_view_grad_false_trains_against_a_fixed_second_view(tiny, data):
     assert all(row["ssl"] != 0.0 and row["aug_recon"] == 0.0 for row in tok.history_)
     assert np.isfinite(tok.transform(data[0])).all()
     for bad in ("no", 1, None):
-        with pytest.raises(ValueError, match="ssl_view_grad must be a bool or 'auto'"):
+        with pytest.raises(ValueError, match="'ssl_view_grad' parameter"):
             NCVQVAETransformer(ssl_view_grad=bad).fit(data[0])
 
 
@@ -116,18 +116,6 @@ def test_ssl_weight_none_under_auto_uses_the_resolved_view(tiny, monkeypatch):
     assert NCVQVAETransformer(random_state=0, **tiny).fit(X).config_.ssl_weight == 0.5
     assert NCVQVAETransformer(random_state=0, **tiny).fit(X[:-1]).config_.ssl_weight == 1.0
     assert NCVQVAETransformer(ssl_weight=0.2, random_state=0, **tiny).fit(X).config_.ssl_weight == 0.2
-
-
-def test_tokenizer_saved_before_ssl_until_loads_with_the_branch_kept(tiny, data):
-    import pickle
-
-    tok = NCVQVAETransformer(random_state=0, **tiny).fit(data[0])
-    state = tok.__getstate__()
-    del state["ssl_until"], state["ssl_view_grad"]
-    old = NCVQVAETransformer.__new__(NCVQVAETransformer)
-    old.__setstate__(state)
-    assert old.get_params()["ssl_until"] == 1.0 and old.get_params()["ssl_view_grad"] is True
-    np.testing.assert_array_equal(pickle.loads(pickle.dumps(old)).transform(data[0]), tok.transform(data[0]))
 
 
 def test_cosine_schedule_decays_to_zero(tiny, data):
