@@ -23,16 +23,29 @@ def resolve_device(device: str) -> str:
 
 
 def resolve_precision(precision: str, device: str) -> str:
-    """``"auto"`` -> ``"bf16"`` where the hardware runs bfloat16 natively, else ``"fp32"``."""
+    """``"auto"`` -> ``"bf16"`` where the hardware runs bfloat16 natively, else ``"fp32"``.
+
+    See :ref:`decision-precision`."""
     if precision != "auto":
         return precision
     if device.startswith("cuda"):
         return "bf16" if torch.cuda.is_bf16_supported() else "fp32"
+    return "bf16" if cpu_runs_bf16_natively() else "fp32"
+
+
+def cpu_runs_bf16_natively() -> bool:
+    """Whether the CPU has bfloat16 instructions (AVX512-BF16 or AMX). oneDNN also "supports"
+    bfloat16 on plain AVX-512 by emulating it, which is slower than float32, so its own flag is
+    not enough."""
     try:
-        native = bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+        onednn = bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
     except (AttributeError, RuntimeError):
-        native = False
-    return "bf16" if native else "fp32"
+        return False
+    probes = [getattr(torch.cpu, name, None) for name in ("_is_avx512_bf16_supported", "_is_amx_tile_supported")]
+    probes = [p for p in probes if p is not None]
+    if not probes:  # an older torch without the probes: trust oneDNN
+        return onednn
+    return onednn and any(bool(p()) for p in probes)
 
 
 def draw_seed(random_state) -> int:

@@ -308,6 +308,7 @@ def test_cpu_name_records_model_cores_and_the_vector_isa_torch_dispatches_to(mon
     assert f" x{os.cpu_count()} {isa}" in name
     # "+bf16" exactly where precision="auto" would train in bfloat16
     monkeypatch.setattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", lambda: True)
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: True)
     assert cpu_name().endswith(f"x{os.cpu_count()} {isa}+bf16")
     monkeypatch.setattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", lambda: False)
     assert cpu_name().endswith(f"x{os.cpu_count()} {isa}")

@@ -148,3 +148,19 @@ def test_net_pickles_hold_tensors_only_where_skorch_maps_them(tiny, data):
             assert b"_load_from_bytes" not in pickle.dumps(value), key
         loaded = pickle.loads(pickle.dumps(net))
         assert loaded.module is loaded.module_
+
+
+def test_auto_precision_needs_bf16_instructions_not_only_onednn_emulation(monkeypatch):
+    import torch
+
+    from skncvq.estimators._torch_utils import resolve_precision
+
+    monkeypatch.setattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", lambda: True)
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: False)
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: False)
+    assert resolve_precision("auto", "cpu") == "fp32"  # plain AVX-512: oneDNN emulates bfloat16
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: True)
+    assert resolve_precision("auto", "cpu") == "bf16"
+    monkeypatch.setattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", lambda: False)
+    assert resolve_precision("auto", "cpu") == "fp32"
+    assert resolve_precision("bf16", "cpu") == "bf16"
