@@ -24,7 +24,9 @@ class NonFiniteGuardMixin:
     and one NaN folded into them would make every later step non-finite, so they are put back.
     Each batch records ``skipped_steps`` (0 or 1) in the history; ``MAX_NONFINITE_STEPS`` such
     steps in a row stop training with a ``RuntimeError``. Gradients are clipped to
-    ``grad_clip`` total norm (``inf``: no clipping, the norm is still checked).
+    ``grad_clip`` total norm (``inf``: no clipping, the norm is still checked). A fit that ends
+    with non-finite weights or buffers, or on a skipped step (so that the model it returns gives a
+    non-finite loss), raises a ``RuntimeError`` instead of returning the broken model.
     """
 
     grad_clip: float = float("inf")
@@ -69,3 +71,19 @@ class NonFiniteGuardMixin:
             self.nonfinite_run_ = 0
         self.history.record_batch("skipped_steps", int(skipped))
         return extra
+
+    def partial_fit(self, *args, **kwargs):
+        result = super().partial_fit(*args, **kwargs)
+        self.check_finite_end()
+        return result
+
+    def check_finite_end(self) -> None:
+        """Raise ``RuntimeError`` if the trained module is not usable: a weight or buffer is not
+        finite, or the last training step was skipped as non-finite."""
+        module = self.module_
+        broken = [name for name, t in (*module.named_parameters(), *module.named_buffers()) if t.is_floating_point() and not bool(torch.isfinite(t).all())]
+        if broken or self.nonfinite_run_:
+            where = f"non-finite values in {', '.join(broken[:3])}" if broken else (
+                f"its last {self.nonfinite_run_} step(s) had a non-finite loss or gradient"
+            )
+            raise RuntimeError(f"training diverged at the end: {where}; {self.divergence_hint}.")
