@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import numbers
+import os
 
 import numpy as np
 import torch
@@ -21,7 +22,27 @@ from .._validation import validate_series
 from ._resampling import resampling_targets
 from ._torch_utils import draw_seed, eval_mode
 
-__all__ = ["SamplerInferenceMixin"]
+__all__ = ["SamplerInferenceMixin", "check_output_fits"]
+
+
+def _available_memory() -> int | None:
+    """Bytes of memory available now (Linux), or None where it cannot be read."""
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def check_output_fits(n_samples: int, bytes_per_series: int) -> None:
+    """Refuse, with a ``MemoryError`` that says how much it needs, an output that does not fit
+    in the memory available."""
+    need = n_samples * bytes_per_series
+    have = _available_memory()
+    if have is not None and need > have:
+        raise MemoryError(
+            f"{n_samples} series need {need / 2**30:.1f} GiB for the output alone, more than the "
+            f"{have / 2**30:.1f} GiB available; sample in several calls of fewer series."
+        )
 
 _SAMPLE_BATCH = 256
 _SCORE_DRAWS = 4  # mask draws averaged by ``score``
@@ -45,20 +66,25 @@ class SamplerInferenceMixin:
             labels = np.repeat(labels[None], n_samples)
         elif labels.ndim != 1 or len(labels) != n_samples:
             raise ValueError(f"y must be one label or {n_samples} labels; got shape {labels.shape}.")
-        unknown = sorted({str(v) for v in labels} - {str(c) for c in self.classes_})
-        if unknown or not np.isin(labels, self.classes_).all():
+        known = set(self.classes_.tolist())
+        unknown = sorted({v for v in labels.tolist() if v not in known}, key=repr)
+        if unknown:
+            kinds = sorted({type(v).__name__ for v in unknown})
             raise ValueError(
-                f"label(s) {unknown} were not seen in fit; known classes are {list(self.classes_)}."
+                f"label(s) {unknown} ({', '.join(kinds)}) were not seen in fit; known classes are "
+                f"{self.classes_.tolist()} ({type(self.classes_[0].item()).__name__})."
             )
         return np.searchsorted(self.classes_, labels).astype(np.int64)
 
-    def sample_tokens(self, n_samples: int, y=None, random_state=None) -> np.ndarray:
-        """Token grids ``(n_samples, n_freq, latent_width)`` drawn from the prior."""
+    def _token_batches(self, n_samples: int, y, random_state, bytes_per_series: int):
+        """Check the call, then yield ``(start, token grids)`` batch by batch: memory beyond the
+        caller's output does not grow with ``n_samples``."""
         check_is_fitted(self, "net_")
         self._check_sampling_params()
         self._check_guidance(conditional=self.classes_ is not None)
         if not isinstance(n_samples, numbers.Integral) or isinstance(n_samples, bool) or n_samples < 1:
             raise ValueError(f"n_samples must be a positive integer; got {n_samples!r}.")
+        check_output_fits(int(n_samples), bytes_per_series)
         seed = draw_seed(self.random_state if random_state is None else random_state)
         classes = self._encode_labels(int(n_samples), y, seed)
         generator = torch.Generator(device=self.device_).manual_seed(seed)
@@ -67,9 +93,13 @@ class SamplerInferenceMixin:
             # a bfloat16 copy of the prior (0.5M parameters, copied in milliseconds) keeps torch's
             # fused inference path for transformer layers, which autocast would switch off
             module = copy.deepcopy(module).to(torch.bfloat16)
-        out = []
+        starts = range(0, len(classes), _SAMPLE_BATCH)
+        if self.verbose and len(starts) > 1:
+            from tqdm.auto import tqdm
+
+            starts = tqdm(starts, desc="sampling", unit="batch", total=len(starts))
         with eval_mode(module):
-            for start in range(0, len(classes), _SAMPLE_BATCH):
+            for start in starts:
                 c = torch.from_numpy(classes[start : start + _SAMPLE_BATCH]).to(self.device_)
                 ids = module.generate(
                     c,
@@ -79,11 +109,30 @@ class SamplerInferenceMixin:
                     choice_temperature=float(self.choice_temperature),
                     generator=generator,
                 )
-                out.append(ids.cpu().numpy())
-        return np.concatenate(out).reshape(len(classes), *self.token_shape_)
+                yield start, ids.cpu().numpy().reshape(len(c), *self.token_shape_)
+
+    def sample_tokens(self, n_samples: int, y=None, random_state=None) -> np.ndarray:
+        """Token grids drawn from the prior.
+
+        Parameters
+        ----------
+        n_samples, y, random_state
+            As in :meth:`sample`.
+
+        Returns
+        -------
+        tokens : ndarray of shape (n_samples, n_freq, latent_width), int64
+        """
+        per_series = 8 * int(np.prod(getattr(self, "token_shape_", (1,))))
+        return np.concatenate([t for _, t in self._token_batches(n_samples, y, random_state, per_series)])
 
     def sample(self, n_samples: int, y=None, random_state=None) -> np.ndarray:
         """Draw synthetic series.
+
+        Series are generated in batches of 256 and decoded batch by batch, so memory beyond the
+        returned array does not grow with ``n_samples``; an output larger than the memory
+        available is refused with a ``MemoryError`` before any work. Under ``verbose`` a
+        progress bar shows the batches.
 
         Parameters
         ----------
@@ -99,8 +148,12 @@ class SamplerInferenceMixin:
         -------
         X : ndarray of shape (n_samples, length), float32
         """
-        tokens = self.sample_tokens(n_samples, y, random_state)  # checks fitted state first
-        return self.tokenizer_.decode(tokens)
+        out = None
+        for start, tokens in self._token_batches(n_samples, y, random_state, 4 * getattr(self, "n_features_in_", 1)):
+            if out is None:
+                out = np.empty((int(n_samples), self.n_features_in_), dtype=np.float32)
+            out[start : start + len(tokens)] = self.tokenizer_.decode(tokens)
+        return out
 
     def score(self, X, y=None) -> float:
         """Mean log-likelihood per masked token of the series' token grids under the prior.

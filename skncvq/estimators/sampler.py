@@ -10,6 +10,7 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.exceptions import NotFittedError
 from sklearn.preprocessing import LabelEncoder
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from .._validation import check_device, validate_series
@@ -306,6 +307,7 @@ class MaskGITSampler(VersionedPickleMixin, SamplerInferenceMixin, CPUFallbackMix
             y = column_or_1d(np.asarray(y), warn=True)
             if len(y) != len(arr):
                 raise ValueError(f"X has {len(arr)} series but y has {len(y)} labels.")
+            check_classification_targets(y)  # continuous or NaN labels are not classes
             encoder = LabelEncoder().fit(y)
             if len(encoder.classes_) < 2:
                 raise ValueError(

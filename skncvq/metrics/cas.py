@@ -42,5 +42,12 @@ def cas_score(X_gen, y_gen, X_test, y_test, *, classifier=None, random_state=Non
             f"labels must match the series: {len(gen)} generated series with {len(y_gen)} labels, "
             f"{len(test)} test series with {len(y_test)} labels."
         )
+    shared = set(np.unique(y_gen).tolist()) & set(np.unique(y_test).tolist())
+    if not shared:
+        raise ValueError(
+            f"the synthetic labels {sorted(set(np.unique(y_gen).tolist()), key=repr)[:10]} share none with "
+            f"y_test's {sorted(set(np.unique(y_test).tolist()), key=repr)[:10]}: generate series for the "
+            "test split's classes, in the same label space."
+        )
     model = FCNClassifier(random_state=random_state) if classifier is None else clone(classifier)
     return float(model.fit(gen, y_gen).score(test, y_test))

@@ -34,6 +34,11 @@ def frechet_distance(features_a: np.ndarray, features_b: np.ndarray) -> float:
         raise ValueError(f"feature sets must be 2-D with the same width; got {a.shape} and {b.shape}.")
     if len(a) < 2 or len(b) < 2:
         raise ValueError(f"a covariance needs at least 2 samples per set; got {len(a)} and {len(b)} samples.")
+    if not (np.isfinite(a).all() and np.isfinite(b).all()):
+        raise ValueError(
+            "the features contain NaN or infinity; the Fréchet distance needs finite features "
+            "(non-finite features usually come from non-finite series)."
+        )
     mu_a, mu_b = a.mean(0), b.mean(0)
     s_a, s_b = np.atleast_2d(np.cov(a, rowvar=False)), np.atleast_2d(np.cov(b, rowvar=False))
     ridge = 0.0
@@ -77,7 +82,7 @@ def fid_score(X_real, X_gen, *, classifier) -> float:
     >>> fid_score(X, X, classifier=fcn) < 1e-6
     True
     """
-    check_classifier(classifier)
+    check_classifier(classifier, needs=("embed",))
     length = getattr(classifier, "n_features_in_", None)
     real = check_generated(X_real, name="X_real", length=length, min_samples=2)
     gen = check_generated(X_gen, name="X_gen", length=length, min_samples=2)

@@ -71,7 +71,7 @@ def generative_scores(
     -------
     dict of str to float
     """
-    check_classifier(classifier)
+    check_classifier(classifier, needs=("embed", "predict_proba"))
     test = as_series_array(X_test, name="X_test", min_samples=2)
     y_test = np.asarray(y_test)
     if len(y_test) != len(test):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.utils import check_random_state
 
-from ._checks import check_classifier, check_generated
+from ._checks import check_classifier, check_generated, check_n_splits
 
 __all__ = ["inception_score", "inception_score_from_proba"]
 
@@ -29,11 +29,17 @@ def inception_score_from_proba(
     mean, std : float
         Over the splits.
     """
+    n_splits = check_n_splits(n_splits)
     p = np.asarray(proba, dtype=np.float64)
     if p.ndim != 2:
         raise ValueError(f"proba must be 2-D (n, n_classes); got shape {p.shape}.")
-    if n_splits < 1 or len(p) < n_splits:
-        raise ValueError(f"need at least n_splits={n_splits} samples (and n_splits >= 1); got {len(p)}.")
+    if len(p) < n_splits:
+        raise ValueError(f"need at least n_splits={n_splits} samples; got {len(p)}.")
+    if not np.isfinite(p).all() or (p < 0).any() or not np.allclose(p.sum(1), 1.0, atol=1e-4):
+        raise ValueError(
+            "proba must hold class probabilities: finite, non-negative rows that sum to 1 "
+            "(e.g. predict_proba's output)."
+        )
     p = p[check_random_state(random_state).permutation(len(p))]
     size = len(p) // n_splits
     scores = []
@@ -66,6 +72,7 @@ def inception_score(X_gen, *, classifier, n_splits: int = 10, random_state=None)
     mean, std : float
     """
     check_classifier(classifier)
+    check_n_splits(n_splits)
     gen = check_generated(X_gen, name="X_gen", length=getattr(classifier, "n_features_in_", None))
     return inception_score_from_proba(
         classifier.predict_proba(gen), n_splits=n_splits, random_state=random_state

@@ -26,7 +26,7 @@ def make_fid_scorer(classifier, *, conditional: bool = False):
     Use it as ``GridSearchCV(sampler, grid, scoring=make_fid_scorer(fcn))`` with a fitted
     :class:`skncvq.FCNClassifier` ``fcn``.
     """
-    check_classifier(classifier)
+    check_classifier(classifier, needs=("embed",))
 
     def scorer(estimator, X, y=None) -> float:
         gen = _sample(estimator, len(X), y if conditional else None)
