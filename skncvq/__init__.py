@@ -3,5 +3,6 @@ with a scikit-learn API."""
 
 from ._version import __version__
 from .estimators import FCNClassifier, MaskGITSampler, NCVQVAETransformer
+from .persistence import load, save
 
-__all__ = ["NCVQVAETransformer", "MaskGITSampler", "FCNClassifier", "__version__"]
+__all__ = ["NCVQVAETransformer", "MaskGITSampler", "FCNClassifier", "save", "load", "__version__"]

@@ -183,6 +183,29 @@ class FCNClassifier(VersionedPickleMixin, CPUFallbackMixin, ClassifierMixin, Bas
         self.history_ = [{k: row[k] for k in keys if k in row} for row in self.net_.history]
         return self
 
+    def _restore_net(self, state: dict) -> None:
+        """Rebuild ``net_`` around a network with the weights ``state`` (``skncvq.load``)."""
+        with torch.random.fork_rng(devices=[]):
+            module = FCN(len(self.classes_))
+        module.load_state_dict(state)
+        self.net_ = make_classifier_net(
+            module,
+            n_series=2,
+            n_classes=len(self.classes_),
+            seed=0,
+            lr=self.lr,
+            weight_decay=self.weight_decay,
+            max_epochs=self.max_epochs,
+            max_time=self.max_time,
+            batch_size=self.batch_size,
+            early_stopping=False,
+            validation_fraction=self.validation_fraction,
+            patience=self.patience,
+            precision=self.precision_,
+            device=self.device_,
+            verbose=0,
+        ).initialize()
+
     def _forward(self, X, fn) -> np.ndarray:
         check_is_fitted(self, "net_")
         arr = self._validate_X(X, reset=False)

@@ -373,3 +373,24 @@ class MaskGITSampler(VersionedPickleMixin, SamplerInferenceMixin, CPUFallbackMix
             {k: row[k] for k in ("epoch", "train_loss", "dur") if k in row} for row in self.net_.history
         ]
         return self
+
+    def _restore_net(self, state: dict) -> None:
+        """Rebuild ``net_`` around a prior with the weights ``state`` (``skncvq.load``)."""
+        with torch.random.fork_rng(devices=[]):
+            module = MaskGIT(self.config_)
+        module.load_state_dict(state)
+        self.net_ = make_prior_net(
+            module,
+            seed=0,
+            lr=self.lr_,
+            lr_scale=None,
+            weight_decay=self.weight_decay,
+            max_epochs=self.max_epochs,
+            max_time=self.max_time,
+            batch_size=self.batch_size_,
+            train_order=train_order(np.zeros(2, dtype=np.int64), self.config_.n_classes, 0.0, 0),
+            p_unconditional=float(self.p_unconditional),
+            precision=self.precision_,
+            device=self.device_,
+            verbose=0,
+        ).initialize()

@@ -353,6 +353,30 @@ class NCVQVAETransformer(
         self.token_shape_ = self.config_.token_shape
         return self
 
+    def _restore_net(self, state: dict) -> None:
+        """Rebuild ``net_`` around a module with the weights ``state`` (``skncvq.load``)."""
+        with torch.random.fork_rng(devices=[]):
+            module = NCVQVAE(self.config_)
+        module.load_state_dict(state)
+        if self._channels_last:
+            module = module.to(memory_format=torch.channels_last)
+        self.net_ = make_tokenizer_net(
+            module,
+            n_series=2,
+            seed=0,
+            lr=self.lr,
+            weight_decay=self.weight_decay,
+            max_epochs=self.max_epochs,
+            max_time=self.max_time,
+            batch_size=self.batch_size,
+            augmentations=resolve_augmentations(self.augmentations),
+            precision=self.precision_,
+            grad_clip=_GRAD_CLIP,
+            ssl_until=float(self.ssl_until),
+            device=self.device_,
+            verbose=0,
+        ).initialize()
+
     def transform(self, X) -> np.ndarray:
         """Encode series into the representation chosen by ``output``.
 
