@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import os
+import socket
 import tempfile
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -41,8 +44,16 @@ def _labels(raw: np.ndarray) -> np.ndarray:
 
 def _read_tsv(path: Path) -> tuple[np.ndarray, np.ndarray]:
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt") as fh:
-        data = np.loadtxt(fh, delimiter="\t", dtype=np.float64, ndmin=2)
+    try:
+        with opener(path, "rt") as fh:
+            data = np.loadtxt(fh, delimiter="\t", dtype=np.float64, ndmin=2)
+    except (ValueError, OSError, EOFError, UnicodeDecodeError) as exc:
+        raise ValueError(
+            f"cannot read {path}: {exc}. A UCR file holds one series per line: the label, then the "
+            "values, tab separated, every line as long as the others."
+        ) from exc
+    if data.shape[1] < 2:
+        raise ValueError(f"cannot read {path}: its lines hold a label but no values.")
     return data[:, 1:], _labels(data[:, 0])
 
 
@@ -53,16 +64,28 @@ def _write_tsv_atomic(path: Path, X: np.ndarray, y: np.ndarray) -> None:
             fh.write("\t".join([str(label), *(repr(float(v)) for v in row)]) + "\n")
 
 
-def _download(name: str, home: Path) -> None:
+@contextlib.contextmanager
+def _socket_timeout(seconds: float) -> Iterator[None]:
+    """tslearn's loader opens its connections without a timeout: give every socket one, so a
+    server that accepts and never answers cannot hang the download."""
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(seconds)
+    try:
+        yield
+    finally:
+        socket.setdefaulttimeout(previous)
+
+
+def _download(name: str, home: Path, timeout: float = 60.0) -> None:
     """Fetch ``name`` through tslearn's UCR/UEA loader and store it in the UCR 2018 layout."""
     from tslearn.datasets import UCR_UEA_datasets
 
-    with tempfile.TemporaryDirectory(dir=home) as cache, warnings.catch_warnings():
+    with tempfile.TemporaryDirectory(dir=home) as cache, warnings.catch_warnings(), _socket_timeout(timeout):
         warnings.simplefilter("ignore", RuntimeWarning)
         try:
             X_tr, y_tr, X_te, y_te = UCR_UEA_datasets(root_dir=cache).load_dataset(name)
-        except OSError as exc:  # URLError and friends
-            raise ConnectionError(str(exc)) from exc
+        except OSError as exc:  # URLError, socket timeouts and friends
+            raise ConnectionError(f"{type(exc).__name__}: {exc}") from exc
     if X_tr is None:
         raise ConnectionError(f"the archive did not provide {name!r}")
     if X_tr.shape[2] != 1:
@@ -73,7 +96,7 @@ def _download(name: str, home: Path) -> None:
 
 
 def load_ucr(
-    name: str, *, data_home: str | os.PathLike | None = None, download: bool = True
+    name: str, *, data_home: str | os.PathLike | None = None, download: bool = True, timeout: float = 60.0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Load a univariate UCR dataset with its official train/test split.
 
@@ -91,6 +114,8 @@ def load_ucr(
         Folder holding one sub-folder per dataset.
     download : bool, default=True
         Try to download missing files.
+    timeout : float, default=60
+        Seconds a download connection may wait for the server before it is given up.
 
     Returns
     -------
@@ -104,6 +129,8 @@ def load_ucr(
     ------
     FileNotFoundError
         When the files are absent and cannot be downloaded; the message says where to put them.
+    ValueError
+        When a file is malformed; the message names the file and the row.
 
     Examples
     --------
@@ -119,7 +146,7 @@ def load_ucr(
     if None in paths and download:
         try:
             where.mkdir(parents=True, exist_ok=True)
-            _download(name, where)
+            _download(name, where, timeout)
         except (ConnectionError, OSError) as exc:
             reason = f" Download failed: {exc}."
         else:

@@ -37,7 +37,7 @@ def test_load_ucr_uses_environment_variable(tmp_path, monkeypatch):
 
 
 def test_load_ucr_offline_error_says_where_to_put_files(tmp_path, monkeypatch):
-    def offline(name, home):
+    def offline(name, home, timeout):
         raise ConnectionError("network unreachable")
 
     monkeypatch.setattr(datasets, "_download", offline)
@@ -83,3 +83,46 @@ def test_make_synthetic_is_seeded_and_balanced():
     assert not np.array_equal(X1, make_synthetic(30, 50, 3, random_state=2)[0])
     with pytest.raises(ValueError):
         make_synthetic(0)
+
+
+def test_a_server_that_never_answers_times_out(tmp_path, monkeypatch):
+    import socket
+    import threading
+    import urllib.request
+
+    import tslearn.datasets
+
+    from skncvq.datasets import load_ucr
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    port = server.getsockname()[1]
+    accepted = []
+    threading.Thread(target=lambda: accepted.append(server.accept()), daemon=True).start()
+
+    def silent_download(self, name):
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/{name}.zip").read()  # accepted, never answered
+
+    monkeypatch.setattr(tslearn.datasets.UCR_UEA_datasets, "load_dataset", silent_download)
+    try:
+        with pytest.raises(FileNotFoundError, match="Download failed: .*timed out"):
+            load_ucr("Silent", data_home=tmp_path, timeout=1.0)
+    finally:
+        server.close()
+    assert socket.getdefaulttimeout() is None
+
+
+@pytest.mark.parametrize(
+    "text, match",
+    [("1\t0.5\t0.25\n2\t0.5\n", "row 2|line 2"), ("1\t0.5\tabc\n", "abc"), ("1\n2\n", "no values")],
+)
+def test_a_malformed_file_is_named_with_its_row(tmp_path, text, match):
+    from skncvq.datasets import load_ucr
+
+    folder = tmp_path / "Bad"
+    folder.mkdir()
+    (folder / "Bad_TRAIN.tsv").write_text(text)
+    (folder / "Bad_TEST.tsv").write_text("1\t0.5\t0.25\n")
+    with pytest.raises(ValueError, match=f"Bad_TRAIN.tsv.*({match})"):
+        load_ucr("Bad", data_home=tmp_path, download=False)
