@@ -7,10 +7,13 @@ import json
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
 __all__ = ["main", "build_parser"]
+
+_MODEL_SUFFIXES = (".safetensors", ".joblib", ".pkl")
 
 
 def _table(rows: list[dict], columns: list[str]) -> str:
@@ -157,17 +160,66 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_fit(args: argparse.Namespace) -> int:
-    """Fit a tokenizer on a UCR dataset (or Trace), print its probes and optionally save it."""
-    import joblib
-
-    from . import NCVQVAETransformer
+def _load_data(name: str, data_home) -> tuple:
     from .datasets import load_trace, load_ucr
 
-    if args.dataset.lower() == "trace" and args.data_home is None:
-        X_train, y_train, X_test, y_test = load_trace()
+    if name.lower() == "trace" and data_home is None:
+        return load_trace()
+    return load_ucr(name, data_home=data_home)
+
+
+def _check_writable(path: str, suffixes: tuple[str, ...], flag: str) -> Path:
+    """Fail before any work when an output path cannot be written."""
+    out = Path(path)
+    if out.suffix.lower() not in suffixes:
+        raise ValueError(f"{flag} {path!r}: use a file name ending in {' or '.join(suffixes)}.")
+    if not out.parent.is_dir():
+        raise FileNotFoundError(f"{flag} {path!r}: the folder {out.parent} does not exist.")
+    return out
+
+
+def _save_model(est, path: Path) -> None:
+    from . import save
+
+    if path.suffix.lower() == ".safetensors":
+        save(est, path)
     else:
-        X_train, y_train, X_test, y_test = load_ucr(args.dataset, data_home=args.data_home)
+        import joblib
+
+        from ._io import atomic_path
+
+        with atomic_path(path) as tmp:
+            joblib.dump(est, tmp)
+
+
+def _load_model(path: str):
+    """A model written by ``skncvq fit --save``: a .safetensors file, or joblib / pickle."""
+    from . import load
+
+    p = Path(path)
+    if not p.is_file():
+        raise FileNotFoundError(f"no model file at {path}.")
+    if p.suffix.lower() == ".safetensors":
+        return load(p)
+    import pickle
+
+    import joblib
+
+    try:
+        return joblib.load(p)
+    except (EOFError, pickle.UnpicklingError, ValueError, IndexError, KeyError) as exc:
+        raise ValueError(
+            f"{path} is not a readable model file (truncated or damaged?): {type(exc).__name__} {exc}".rstrip()
+        ) from exc
+
+
+def cmd_fit(args: argparse.Namespace) -> int:
+    """Fit a tokenizer (and with --sampler a prior) on a UCR dataset or Trace, print its probes
+    and optionally save it."""
+    from . import MaskGITSampler, NCVQVAETransformer
+
+    save = _check_writable(args.save, _MODEL_SUFFIXES, "--save") if args.save else None
+    X_train, y_train, X_test, y_test = _load_data(args.dataset, args.data_home)
     tok = NCVQVAETransformer(
         ssl=None if args.ssl == "none" else args.ssl,
         augmentations=args.augmentations,
@@ -176,11 +228,95 @@ def cmd_fit(args: argparse.Namespace) -> int:
         random_state=args.seed,
         verbose=args.verbose,
     )
+    print(f"fitting the tokenizer on {args.dataset} ({len(X_train)} series) ...", flush=True)
     row = _stage1_row(f"{args.dataset} {args.ssl}", tok, X_train, y_train, X_test, y_test)
     print(_table([row], list(row)))
-    if args.save:
-        joblib.dump(tok, args.save)
-        print(f"saved to {args.save}")
+    model = tok
+    if args.sampler:
+        print("fitting the MaskGIT prior ...", flush=True)
+        model = MaskGITSampler(
+            tokenizer=tok,
+            max_epochs=args.prior_epochs,
+            max_time=args.prior_max_time,
+            random_state=args.seed,
+            verbose=args.verbose,
+        ).fit(X_train, y_train)
+        print(f"prior: {len(model.history_)} epochs, held-out log-likelihood {model.score(X_test, y_test):.3f}")
+    if save is not None:
+        _save_model(model, save)
+        print(f"saved to {save}")
+    return 0
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    """Draw series from a saved sampler and write them as CSV or .npy."""
+    from . import MaskGITSampler
+
+    out = _check_writable(args.out, (".csv", ".npy"), "--out")
+    model = _load_model(args.model)
+    if not isinstance(model, MaskGITSampler):
+        raise TypeError(f"{args.model} holds a {type(model).__name__}; sampling needs a MaskGITSampler (skncvq fit --sampler).")
+    label = None
+    if args.label is not None:
+        label = next((c for c in model.classes_ if str(c) == args.label), None) if model.classes_ is not None else None
+        if label is None:
+            known = [] if model.classes_ is None else [str(c) for c in model.classes_]
+            raise ValueError(f"--label {args.label!r} is not one of the model's classes {known}.")
+    model.set_params(verbose=1 if args.n > 256 else 0)
+    X = model.sample(args.n, y=label, random_state=args.seed)
+    from ._io import atomic_path
+
+    with atomic_path(out) as tmp:
+        if out.suffix.lower() == ".npy":
+            with open(tmp, "wb") as fh:
+                np.save(fh, X)
+        else:
+            np.savetxt(tmp, X, delimiter=",", fmt="%.7g")
+    print(f"{len(X)} series of length {X.shape[1]} written to {out}")
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    """Score a saved model on a dataset's test split: probes and reconstruction for a tokenizer,
+    and FID / IS / CAS too for a sampler."""
+    from . import FCNClassifier, MaskGITSampler, NCVQVAETransformer
+    from .metrics import generative_scores, probe_scores, reconstruction_error
+
+    model = _load_model(args.model)
+    if not isinstance(model, (NCVQVAETransformer, MaskGITSampler)):
+        raise TypeError(f"{args.model} holds a {type(model).__name__}; expected a tokenizer or a sampler.")
+    X_train, y_train, X_test, y_test = _load_data(args.dataset, args.data_home)
+    tok = model.tokenizer_ if isinstance(model, MaskGITSampler) else model
+    print("stage 1: probes and reconstruction ...", flush=True)
+    rec = reconstruction_error(tok, X_test)
+    probes = probe_scores(tok, X_train, y_train, X_test, y_test)
+    row = {
+        "recon MSE (time)": f"{rec['time']:.4f}",
+        "recon MSE (STFT)": f"{rec['stft']:.4f}",
+        "KNN acc": f"{probes['knn']:.3f}",
+        "SVM acc": f"{probes['svm']:.3f}",
+    }
+    if isinstance(model, MaskGITSampler):
+        print(f"stage 2: fitting the FCN evaluator (up to {args.evaluator_time:g} s), sampling, scoring ...", flush=True)
+        fcn = FCNClassifier(max_time=args.evaluator_time, random_state=args.seed).fit(X_train, y_train)
+        scores = generative_scores(
+            model,
+            X_test,
+            y_test,
+            classifier=fcn,
+            y_train=y_train,
+            cas_classifier=FCNClassifier(max_time=args.evaluator_time, random_state=args.seed),
+            random_state=args.seed,
+        )
+        row.update(
+            {
+                "FID uncond": f"{scores['fid_uncond']:.2f}",
+                "FID cond": f"{scores['fid_cond']:.2f}",
+                "IS": f"{scores['is_mean']:.2f}",
+                "CAS": f"{scores['cas']:.3f}",
+            }
+        )
+    print(_table([row], list(row)))
     return 0
 
 
@@ -195,9 +331,9 @@ def _json_object(text: str | None, flag: str) -> dict | None:
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise SystemExit(f"{flag} must be a JSON object such as '{{\"latent_width\": 8}}'; {exc}") from None
+        raise ValueError(f"{flag} must be a JSON object such as '{{\"latent_width\": 8}}'; {exc}") from None
     if not isinstance(value, dict):
-        raise SystemExit(f"{flag} must be a JSON object such as '{{\"latent_width\": 8}}'; got {text!r}")
+        raise ValueError(f"{flag} must be a JSON object such as '{{\"latent_width\": 8}}'; got {text!r}")
     return value
 
 
@@ -210,7 +346,7 @@ def cmd_benchmark(args: argparse.Namespace) -> int:
     try:
         seeds = [int(s) for s in _names(args.seeds)]
     except ValueError:
-        raise SystemExit(f"--seeds must be comma-separated integers; got {args.seeds!r}") from None
+        raise ValueError(f"--seeds must be comma-separated integers; got {args.seeds!r}") from None
     tokenizer_params = _json_object(args.tokenizer_params, "--tokenizer-params")
     sampler_params = _json_object(args.sampler_params, "--sampler-params")
     context = contextlib.nullcontext()
@@ -219,7 +355,7 @@ def cmd_benchmark(args: argparse.Namespace) -> int:
         try:
             from dask.distributed import Client
         except ImportError:
-            raise SystemExit("--backend dask needs dask.distributed: pip install skncvq[dist]") from None
+            raise ValueError("--backend dask needs dask.distributed: pip install skncvq[dist]") from None
         kwargs = {"n_workers": n_jobs, "threads_per_worker": args.threads or 1} if not args.scheduler else {}
         context = (
             Client(args.scheduler, **kwargs) if args.scheduler else Client(**kwargs, dashboard_address=None)
@@ -230,12 +366,12 @@ def cmd_benchmark(args: argparse.Namespace) -> int:
             import ray
             from ray.util.joblib import register_ray
         except ImportError:
-            raise SystemExit("--backend ray needs ray: pip install 'ray[default]'") from None
+            raise ValueError("--backend ray needs ray: pip install 'ray[default]'") from None
         register_ray()
         ray.init(address=args.scheduler)
         n_jobs = -1
     elif args.scheduler:
-        raise SystemExit("--scheduler only applies to --backend dask or ray")
+        raise ValueError("--scheduler only applies to --backend dask or ray")
     with context:
         rows = run_benchmark(
             _names(args.datasets),
@@ -256,11 +392,14 @@ def cmd_benchmark(args: argparse.Namespace) -> int:
             stage1_share=args.stage1_share,
             save_models=not args.no_save_models,
         )
-    from pathlib import Path
-
     print()
     print(Path(args.out, "summary.md").read_text())
     print(f"{len(rows)} rows in {Path(args.out, 'results.csv')}")
+    done = {(r["dataset"], r["config"], str(int(float(r["seed"])))) for r in rows}
+    missing = [c for c in _names(args.configs) for d in _names(args.datasets) for s in seeds if (d, c, str(s)) not in done]
+    if missing:
+        print(f"{len(missing)} cell(s) failed; see {Path(args.out, 'errors.csv')} (a rerun retries them)", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -274,6 +413,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="leave glibc's malloc thresholds as they are (see skncvq.allocator.tune_malloc)",
     )
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an error")
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="naive VQ-VAE vs NC-VQVAE on the embedded Trace data")
     demo.add_argument("--seed", type=int, default=0)
@@ -292,8 +432,27 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--max-time", type=float, default=None, help="time budget in seconds")
     fit.add_argument("--seed", type=int, default=0)
     fit.add_argument("--verbose", type=int, default=0)
-    fit.add_argument("--save", default=None, help="write the fitted transformer with joblib")
+    fit.add_argument("--sampler", action="store_true", help="also fit a MaskGIT prior (saved instead of the tokenizer)")
+    fit.add_argument("--prior-epochs", type=int, default=300, help="epochs of the prior (with --sampler)")
+    fit.add_argument("--prior-max-time", type=float, default=None, help="time budget of the prior in seconds")
+    fit.add_argument(
+        "--save", default=None, help="write the fitted model: .safetensors (skncvq.save) or .joblib / .pkl"
+    )
     fit.set_defaults(func=cmd_fit)
+    sample = sub.add_parser("sample", help="draw series from a sampler saved by `skncvq fit --sampler --save`")
+    sample.add_argument("model", help="a .safetensors or .joblib file holding a MaskGITSampler")
+    sample.add_argument("--n", type=int, required=True, help="number of series")
+    sample.add_argument("--label", default=None, help="class to draw (default: the training class frequencies)")
+    sample.add_argument("--seed", type=int, default=0)
+    sample.add_argument("--out", required=True, help="output file: .csv (one series a line) or .npy")
+    sample.set_defaults(func=cmd_sample)
+    evaluate = sub.add_parser("evaluate", help="score a saved tokenizer or sampler on a dataset's test split")
+    evaluate.add_argument("model", help="a .safetensors or .joblib file")
+    evaluate.add_argument("dataset", help="UCR dataset name, or 'Trace' for the embedded data")
+    evaluate.add_argument("--data-home", default=None, help="folder holding <name>/<name>_TRAIN.tsv[.gz]")
+    evaluate.add_argument("--evaluator-time", type=float, default=120.0, help="seconds for each FCN (sampler)")
+    evaluate.add_argument("--seed", type=int, default=0)
+    evaluate.set_defaults(func=cmd_evaluate)
     from .benchmark import CONFIGS
 
     bench = sub.add_parser(
@@ -339,13 +498,29 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``skncvq`` console script."""
-    args = build_parser().parse_args(argv)
+    """Entry point of the ``skncvq`` console script.
+
+    A user error (bad input, a missing file, a bad parameter) prints one line and exits with
+    status 2; ``--debug`` shows the traceback instead. Ctrl+C exits with status 130.
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
     if not args.no_tune_malloc:
         from .allocator import tune_malloc
 
         tune_malloc()
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        if args.debug:
+            raise
+        print("skncvq: interrupted", file=sys.stderr)
+        return 130
+    except (ValueError, TypeError, FileNotFoundError, MemoryError, ConnectionError) as exc:
+        if args.debug:
+            raise
+        print(f"skncvq {args.command}: error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

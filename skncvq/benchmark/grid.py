@@ -123,6 +123,10 @@ def run_benchmark(
         split.with_stage1(float(stage1_share))
     _check_overrides(tokenizer_params, sampler_params)
     overrides = _overrides(tokenizer_params, sampler_params, stage1_share)
+    from ..datasets import load_ucr
+
+    for dataset in datasets:  # a missing or malformed dataset fails now, not after an hour of cells
+        load_ucr(dataset, data_home=data_home)
     out = Path(out)
     csv_path = out / "results.csv"
     if threads is None and n_jobs > 0 and backend in (None, "loky", "multiprocessing", "threading"):
@@ -172,6 +176,10 @@ def _check_overrides(tokenizer_params, sampler_params) -> None:
         unknown = sorted(set(params) - set(cls().get_params(deep=False)))
         if unknown:
             raise ValueError(f"{name} names parameters {cls.__name__} does not have: {', '.join(unknown)}.")
+        try:
+            cls(**params)._validate_params()
+        except ValueError as exc:
+            raise ValueError(f"{name}: {exc}") from exc
 
 
 def _return_as() -> str:
@@ -187,6 +195,12 @@ def _run_cells(cells, kw: dict, *, n_jobs: int, reference, verbose: bool) -> lis
     csv_path = out / "results.csv"
     parallel = Parallel(n_jobs=n_jobs, return_as=_return_as())
     todo = sorted({d for d, _, _ in cells})
+    missing = [d for d in todo if not evaluator_path(out, d, kw["fcn_batch_size"]).exists()]
+    if verbose and missing:
+        print(
+            f"fitting the FCN evaluator of {', '.join(missing)} (up to {kw['evaluator_budget']:g} s each) ...",
+            flush=True,
+        )
     for _ in parallel(
         delayed(fit_evaluator)(
             d,
@@ -201,7 +215,9 @@ def _run_cells(cells, kw: dict, *, n_jobs: int, reference, verbose: bool) -> lis
     ):
         pass
     started = time.perf_counter()
-    jobs = (delayed(_guarded_cell)(d, c, s, **kw) for d, c, s in cells)
+    if verbose and cells:
+        print(f"running {len(cells)} cell(s) of up to {kw['budget']:g} s of training each, plus evaluation ...", flush=True)
+    jobs = (delayed(_guarded_cell)(d, c, s, verbose=verbose, **kw) for d, c, s in cells)
     failed = 0
     for i, row in enumerate(parallel(jobs), 1):
         if "error" in row:
@@ -230,9 +246,11 @@ def _run_cells(cells, kw: dict, *, n_jobs: int, reference, verbose: bool) -> lis
     return rows
 
 
-def _guarded_cell(dataset: str, config: str, seed: int, **kwargs) -> dict:
+def _guarded_cell(dataset: str, config: str, seed: int, verbose: bool = False, **kwargs) -> dict:
     """:func:`run_cell`, but an exception becomes an error row, so one failing cell does not
     stop the grid (interrupts still do)."""
+    if verbose:
+        print(f"  started: {dataset} {config} seed {seed}", flush=True)
     try:
         return run_cell(dataset, config, seed, **kwargs)
     except Exception as exc:  # noqa: BLE001 - reported in errors.csv, retried on the next run

@@ -237,8 +237,8 @@ def test_benchmark_command(home, tmp_path, capsys):
     assert "1 rows in" in out and "| SynA | naive |" in out
     assert main(args) == 0  # resumes: nothing left to run
     assert "0 cells to run, 1 already" in capsys.readouterr().out
-    with pytest.raises(SystemExit):
-        main([*args[:-2], "--out", str(tmp_path), "--scheduler", "tcp://nowhere:1"])
+    assert main([*args[:-2], "--out", str(tmp_path), "--scheduler", "tcp://nowhere:1"]) == 2
+    assert "--scheduler only applies" in capsys.readouterr().err
 
 
 def test_a_failing_cell_is_logged_and_retried_not_fatal(home, tmp_path, monkeypatch):
@@ -286,14 +286,18 @@ def test_parameter_overrides_are_part_of_the_cell(home, tmp_path, capsys):
     assert "0 cells to run, 2 already" in capsys.readouterr().out
     summary = (tmp_path / "summary.md").read_text()
     assert summary.count("| SynA | naive {") == 2
-    with pytest.raises(SystemExit, match="JSON object"):
-        main([*base[:-1], "[8]"])
-    with pytest.raises(SystemExit, match="JSON object"):
-        main([*base[:-1], "{latent_width: 8}"])
-    with pytest.raises(ValueError, match="does not have: no_such"):
-        main([*base[:-1], '{"no_such": 1}'])
-    with pytest.raises(ValueError, match="must not exceed 1|in \\(0, 1\\)"):
-        main([*base, "--stage1-share", "1.5"])
+    capsys.readouterr()
+    for bad, match in (
+        ("[8]", "JSON object"),
+        ("{latent_width: 8}", "JSON object"),
+        ('{"no_such": 1}', "does not have: no_such"),
+        ('{"max_epochs": -3}', "sampler_params: The 'max_epochs' parameter"),  # a value, before any evaluator
+    ):
+        assert main([*base[:-1], bad]) == 2
+        assert match in capsys.readouterr().err
+    assert main([*base, "--stage1-share", "1.5"]) == 2
+    err = capsys.readouterr().err
+    assert "must not exceed 1" in err or "(0, 1)" in err
     with pytest.raises(TypeError, match="dict"):
         run_benchmark(["SynA"], ["naive"], [0], data_home=home, out=tmp_path, budget=6, tokenizer_params=[8])
 
