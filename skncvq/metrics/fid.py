@@ -40,7 +40,13 @@ def frechet_distance(features_a: np.ndarray, features_b: np.ndarray) -> float:
             "(non-finite features usually come from non-finite series)."
         )
     mu_a, mu_b = a.mean(0), b.mean(0)
-    s_a, s_b = np.atleast_2d(np.cov(a, rowvar=False)), np.atleast_2d(np.cov(b, rowvar=False))
+    with np.errstate(over="ignore", invalid="ignore"):
+        s_a, s_b = np.atleast_2d(np.cov(a, rowvar=False)), np.atleast_2d(np.cov(b, rowvar=False))
+    if not (np.isfinite(s_a).all() and np.isfinite(s_b).all()):
+        raise ValueError(
+            "the Fréchet distance of these features is not finite: their magnitudes (up to "
+            f"{max(np.abs(a).max(), np.abs(b).max()):.3g}) overflow float64 in the covariances."
+        )
     ridge = 0.0
     for _ in range(8):
         eye = np.eye(len(s_a)) * ridge
@@ -49,7 +55,13 @@ def frechet_distance(features_a: np.ndarray, features_b: np.ndarray) -> float:
             break
         ridge = 1e-6 if ridge == 0 else ridge * 10
     covmean = np.real(covmean)
-    dist = float(((mu_a - mu_b) ** 2).sum() + np.trace(s_a) + np.trace(s_b) - 2 * np.trace(covmean))
+    with np.errstate(over="ignore", invalid="ignore"):
+        dist = float(((mu_a - mu_b) ** 2).sum() + np.trace(s_a) + np.trace(s_b) - 2 * np.trace(covmean))
+    if not np.isfinite(dist):
+        raise ValueError(
+            "the Fréchet distance of these features is not finite: their magnitudes (up to "
+            f"{max(np.abs(a).max(), np.abs(b).max()):.3g}) overflow float64 in the covariances."
+        )
     return max(dist, 0.0)
 
 
