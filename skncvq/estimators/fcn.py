@@ -222,6 +222,21 @@ class FCNClassifier(VersionedPickleMixin, CPUFallbackMixin, ClassifierMixin, Bas
         proba = self.predict_proba(X)  # checks fitted state first
         return self.classes_[proba.argmax(1)]
 
+    def score(self, X, y, sample_weight=None) -> float:
+        """Mean accuracy of ``predict(X)`` against ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_series, length)
+        y : array-like of shape (n_series,)
+        sample_weight : array-like of shape (n_series,) or None
+
+        Returns
+        -------
+        float
+        """
+        return super().score(X, y, sample_weight=sample_weight)
+
     def embed(self, X) -> np.ndarray:
         """The 128-d globally average-pooled features (the FID feature), float64."""
         return self._forward(X, lambda m, x: m.features(x)).astype(np.float64)

@@ -172,3 +172,31 @@ def test_generative_scores_on_a_tiny_split_keep_the_inception_score_meaningful(t
     assert more["is_mean"] > 2.0
     with pytest.raises(ValueError, match="n_unconditional"):
         generative_scores(_Replay().fit(X_tr, y_tr), X_te, y_te, n_unconditional=1, **kw)
+
+
+def test_metric_inputs_are_checked_with_clear_errors():
+    import numpy as np
+    import pytest
+
+    from skncvq import FCNClassifier
+    from skncvq.datasets import make_synthetic
+    from skncvq.metrics import cas_score, fid_score, frechet_distance, inception_score, inception_score_from_proba
+
+    X, y = make_synthetic(30, 32, 2, random_state=0)
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        frechet_distance(np.full((4, 3), np.nan), np.ones((4, 3)))
+    fcn = FCNClassifier(max_epochs=1, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match="n_splits must be a positive integer; got 2.5"):
+        inception_score(X, classifier=fcn, n_splits=2.5)
+    for bad in (np.full((6, 2), np.nan), -np.ones((6, 2)), np.ones((6, 2))):
+        with pytest.raises(ValueError, match="class probabilities"):
+            inception_score_from_proba(bad, n_splits=2)
+    with pytest.raises(ValueError, match="share none with y_test"):
+        cas_score(X, np.full(len(X), 7), X, y, classifier=FCNClassifier(max_epochs=1))
+
+    class NoEmbed:
+        def predict_proba(self, X):
+            return np.ones((len(X), 2)) / 2
+
+    with pytest.raises(TypeError, match="lacks embed"):
+        fid_score(X, X, classifier=NoEmbed())
