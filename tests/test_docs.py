@@ -27,7 +27,7 @@ def test_docs_build_without_warnings(tmp_path):
     gallery = out / "auto_examples"
     pages = sorted(p.stem for p in gallery.glob("plot_*.html"))
     assert len(pages) >= 6, pages
-    images = list((gallery / "images").glob("sphx_glr_plot_*.png"))
+    images = list((tmp_path / "docs" / "auto_examples" / "images").glob("sphx_glr_plot_*.png"))
     assert len({p.name.split("_00")[0] for p in images}) >= 6, "every example draws a figure"
     api = (out / "api.html").read_text()
     for name in ("NCVQVAETransformer", "MaskGITSampler", "run_benchmark", "plot_token_grid"):
