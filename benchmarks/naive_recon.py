@@ -27,7 +27,9 @@ def main() -> None:
     parser.add_argument("--data-home", required=True)
     parser.add_argument("--datasets", required=True, help="comma-separated UCR names")
     parser.add_argument("--seeds", default="0,1")
-    parser.add_argument("--budget", type=float, default=600.0, help="the cell budget whose stage-1 share is used")
+    parser.add_argument(
+        "--budget", type=float, default=600.0, help="the cell budget whose stage-1 share is used"
+    )
     parser.add_argument("--threads", type=int, default=None)
     args = parser.parse_args()
 
@@ -49,7 +51,9 @@ def main() -> None:
         for seed in map(int, args.seeds.split(",")):
             if (dataset, str(seed), cpu) in done:
                 continue
-            tok = NCVQVAETransformer(ssl=None, max_epochs=1000, max_time=split.seconds * split.stage1, random_state=seed)
+            tok = NCVQVAETransformer(
+                ssl=None, max_epochs=1000, max_time=split.seconds * split.stage1, random_state=seed
+            )
             t0 = time.perf_counter()
             tok.fit(X_tr)
             fit_s = time.perf_counter() - t0

@@ -78,14 +78,33 @@ def _f(v: float) -> str:
 
 def markdown(t: pd.DataFrame) -> str:
     head = [
-        "dataset", "linear probe", "thesis", "recon / plain VQ-VAE",
-        "FID", "thesis", "TimeVQVAE", "IS", "thesis", "TimeVQVAE", "CAS", "thesis", "TimeVQVAE",
+        "dataset",
+        "linear probe",
+        "thesis",
+        "recon / plain VQ-VAE",
+        "FID",
+        "thesis",
+        "TimeVQVAE",
+        "IS",
+        "thesis",
+        "TimeVQVAE",
+        "CAS",
+        "thesis",
+        "TimeVQVAE",
     ]
     cols = [
-        "svm_acc", "thesis_svm_acc", "recon_ratio",
-        "fid_uncond", "thesis_fid_uncond", "timevqvae_fid_uncond",
-        "is_mean", "thesis_is_mean", "timevqvae_is_mean",
-        "cas", "thesis_cas", "timevqvae_cas",
+        "svm_acc",
+        "thesis_svm_acc",
+        "recon_ratio",
+        "fid_uncond",
+        "thesis_fid_uncond",
+        "timevqvae_fid_uncond",
+        "is_mean",
+        "thesis_is_mean",
+        "timevqvae_is_mean",
+        "cas",
+        "thesis_cas",
+        "timevqvae_cas",
     ]
     lines = ["| " + " | ".join(head) + " |", "|---" * len(head) + "|"]
     for name, r in t.iterrows():

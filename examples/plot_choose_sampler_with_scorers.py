@@ -20,7 +20,9 @@ print(f"evaluator test accuracy: {evaluator.score(X_test, y_test):.3f}")
 
 # %%
 # One fitted tokenizer shared by every candidate; the search varies the guidance scale.
-tok = NCVQVAETransformer(ssl=None, hidden_dim=16, codebook_dim=16, n_res_blocks=1, max_epochs=25, random_state=0)
+tok = NCVQVAETransformer(
+    ssl=None, hidden_dim=16, codebook_dim=16, n_res_blocks=1, max_epochs=25, random_state=0
+)
 tok.fit(X_train)
 sampler = MaskGITSampler(tokenizer=tok, hidden_dim=32, n_layers=1, max_epochs=40, random_state=0)
 scoring = {

@@ -12,7 +12,9 @@ from skncvq.datasets import load_trace
 from skncvq.plotting import plot_real_vs_synthetic
 
 X_train, y_train, X_test, y_test = load_trace()
-tok = NCVQVAETransformer(ssl=None, hidden_dim=16, codebook_dim=16, n_res_blocks=1, max_epochs=25, random_state=0)
+tok = NCVQVAETransformer(
+    ssl=None, hidden_dim=16, codebook_dim=16, n_res_blocks=1, max_epochs=25, random_state=0
+)
 sampler = MaskGITSampler(tokenizer=tok, hidden_dim=32, n_layers=1, max_epochs=60, random_state=0)
 sampler.fit(X_train, y_train)
 

@@ -24,7 +24,10 @@ pipe = make_pipeline(NCVQVAETransformer(**small), StandardScaler(), LinearSVC(C=
 # Search the SSL objective and the representation on the training split only.
 search = GridSearchCV(
     pipe,
-    {"ncvqvaetransformer__ssl": [None, "barlowtwins"], "ncvqvaetransformer__output": ["pooled", "multiscale"]},
+    {
+        "ncvqvaetransformer__ssl": [None, "barlowtwins"],
+        "ncvqvaetransformer__output": ["pooled", "multiscale"],
+    },
     cv=2,
 )
 search.fit(X_train, y_train)
@@ -33,9 +36,13 @@ print(f"test accuracy: {search.score(X_test, y_test):.3f}")
 
 # %%
 # Cross-validated accuracy of each candidate.
-labels = [f"{p['ncvqvaetransformer__ssl']}\n{p['ncvqvaetransformer__output']}" for p in search.cv_results_["params"]]
+labels = [
+    f"{p['ncvqvaetransformer__ssl']}\n{p['ncvqvaetransformer__output']}" for p in search.cv_results_["params"]
+]
 fig, ax = plt.subplots(figsize=(6, 3))
-ax.bar(np.arange(len(labels)), search.cv_results_["mean_test_score"], yerr=search.cv_results_["std_test_score"])
+ax.bar(
+    np.arange(len(labels)), search.cv_results_["mean_test_score"], yerr=search.cv_results_["std_test_score"]
+)
 ax.set_xticks(np.arange(len(labels)), labels, fontsize=8)
 ax.set_ylabel("2-fold CV accuracy")
 fig.tight_layout()

@@ -18,11 +18,15 @@ from skncvq import MaskGITSampler, NCVQVAETransformer
 from skncvq.datasets import load_trace
 
 X_train, y_train, X_test, y_test = load_trace()
-keep = np.concatenate([np.flatnonzero(y_train == c)[: 5 if c in (1, 2) else None] for c in np.unique(y_train)])
+keep = np.concatenate(
+    [np.flatnonzero(y_train == c)[: 5 if c in (1, 2) else None] for c in np.unique(y_train)]
+)
 X_imb, y_imb = X_train[keep], y_train[keep]
 print("training series per class:", dict(zip(*np.unique(y_imb, return_counts=True))))
 
-tok = NCVQVAETransformer(ssl=None, hidden_dim=16, codebook_dim=16, n_res_blocks=1, max_epochs=25, random_state=0)
+tok = NCVQVAETransformer(
+    ssl=None, hidden_dim=16, codebook_dim=16, n_res_blocks=1, max_epochs=25, random_state=0
+)
 samplers = {
     "none": None,
     "random oversampling": RandomOverSampler(random_state=0),
@@ -33,7 +37,11 @@ samplers = {
 # A 1-nearest-neighbour classifier on the raw series, with each way of topping up.
 scores = {}
 for name, sampler in samplers.items():
-    steps = [KNeighborsClassifier(n_neighbors=1)] if sampler is None else [sampler, KNeighborsClassifier(n_neighbors=1)]
+    steps = (
+        [KNeighborsClassifier(n_neighbors=1)]
+        if sampler is None
+        else [sampler, KNeighborsClassifier(n_neighbors=1)]
+    )
     model = make_pipeline(*steps).fit(X_imb, y_imb)
     scores[name] = balanced_accuracy_score(y_test, model.predict(X_test))
     print(f"{name:>20}: balanced accuracy {scores[name]:.3f}")

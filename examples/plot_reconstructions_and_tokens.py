@@ -11,7 +11,9 @@ from skncvq.datasets import load_trace
 from skncvq.plotting import plot_reconstructions, plot_token_grid
 
 X_train, y_train, X_test, y_test = load_trace()
-tok = NCVQVAETransformer(ssl=None, hidden_dim=16, codebook_dim=16, n_res_blocks=1, max_epochs=25, random_state=0)
+tok = NCVQVAETransformer(
+    ssl=None, hidden_dim=16, codebook_dim=16, n_res_blocks=1, max_epochs=25, random_state=0
+)
 tok.fit(X_train)
 
 # %%

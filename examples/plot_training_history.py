@@ -12,7 +12,9 @@ from skncvq.metrics import codebook_usage
 from skncvq.plotting import plot_history
 
 X_train, y_train, X_test, y_test = load_trace()
-tok = NCVQVAETransformer(hidden_dim=16, codebook_dim=16, n_res_blocks=1, projector_dim=32, max_epochs=15, random_state=0)
+tok = NCVQVAETransformer(
+    hidden_dim=16, codebook_dim=16, n_res_blocks=1, projector_dim=32, max_epochs=15, random_state=0
+)
 tok.fit(X_train)
 
 # %%

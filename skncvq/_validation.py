@@ -8,7 +8,14 @@ import numpy as np
 
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
 
-__all__ = ["check_device", "validate_series", "as_series_array", "check_min_length", "global_scale", "min_length"]
+__all__ = [
+    "check_device",
+    "validate_series",
+    "as_series_array",
+    "check_min_length",
+    "global_scale",
+    "min_length",
+]
 
 
 def _to_numpy(X: Any) -> np.ndarray:

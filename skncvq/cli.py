@@ -241,7 +241,9 @@ def cmd_fit(args: argparse.Namespace) -> int:
             random_state=args.seed,
             verbose=args.verbose,
         ).fit(X_train, y_train)
-        print(f"prior: {len(model.history_)} epochs, held-out log-likelihood {model.score(X_test, y_test):.3f}")
+        print(
+            f"prior: {len(model.history_)} epochs, held-out log-likelihood {model.score(X_test, y_test):.3f}"
+        )
     if save is not None:
         _save_model(model, save)
         print(f"saved to {save}")
@@ -255,10 +257,16 @@ def cmd_sample(args: argparse.Namespace) -> int:
     out = _check_writable(args.out, (".csv", ".npy"), "--out")
     model = _load_model(args.model)
     if not isinstance(model, MaskGITSampler):
-        raise TypeError(f"{args.model} holds a {type(model).__name__}; sampling needs a MaskGITSampler (skncvq fit --sampler).")
+        raise TypeError(
+            f"{args.model} holds a {type(model).__name__}; sampling needs a MaskGITSampler (skncvq fit --sampler)."
+        )
     label = None
     if args.label is not None:
-        label = next((c for c in model.classes_ if str(c) == args.label), None) if model.classes_ is not None else None
+        label = (
+            next((c for c in model.classes_ if str(c) == args.label), None)
+            if model.classes_ is not None
+            else None
+        )
         if label is None:
             known = [] if model.classes_ is None else [str(c) for c in model.classes_]
             raise ValueError(f"--label {args.label!r} is not one of the model's classes {known}.")
@@ -297,7 +305,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         "SVM acc": f"{probes['svm']:.3f}",
     }
     if isinstance(model, MaskGITSampler):
-        print(f"stage 2: fitting the FCN evaluator (up to {args.evaluator_time:g} s), sampling, scoring ...", flush=True)
+        print(
+            f"stage 2: fitting the FCN evaluator (up to {args.evaluator_time:g} s), sampling, scoring ...",
+            flush=True,
+        )
         fcn = FCNClassifier(max_time=args.evaluator_time, random_state=args.seed).fit(X_train, y_train)
         scores = generative_scores(
             model,
@@ -396,9 +407,18 @@ def cmd_benchmark(args: argparse.Namespace) -> int:
     print(Path(args.out, "summary.md").read_text())
     print(f"{len(rows)} rows in {Path(args.out, 'results.csv')}")
     done = {(r["dataset"], r["config"], str(int(float(r["seed"])))) for r in rows}
-    missing = [c for c in _names(args.configs) for d in _names(args.datasets) for s in seeds if (d, c, str(s)) not in done]
+    missing = [
+        c
+        for c in _names(args.configs)
+        for d in _names(args.datasets)
+        for s in seeds
+        if (d, c, str(s)) not in done
+    ]
     if missing:
-        print(f"{len(missing)} cell(s) failed; see {Path(args.out, 'errors.csv')} (a rerun retries them)", file=sys.stderr)
+        print(
+            f"{len(missing)} cell(s) failed; see {Path(args.out, 'errors.csv')} (a rerun retries them)",
+            file=sys.stderr,
+        )
         return 1
     return 0
 
@@ -432,17 +452,23 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--max-time", type=float, default=None, help="time budget in seconds")
     fit.add_argument("--seed", type=int, default=0)
     fit.add_argument("--verbose", type=int, default=0)
-    fit.add_argument("--sampler", action="store_true", help="also fit a MaskGIT prior (saved instead of the tokenizer)")
+    fit.add_argument(
+        "--sampler", action="store_true", help="also fit a MaskGIT prior (saved instead of the tokenizer)"
+    )
     fit.add_argument("--prior-epochs", type=int, default=300, help="epochs of the prior (with --sampler)")
     fit.add_argument("--prior-max-time", type=float, default=None, help="time budget of the prior in seconds")
     fit.add_argument(
         "--save", default=None, help="write the fitted model: .safetensors (skncvq.save) or .joblib / .pkl"
     )
     fit.set_defaults(func=cmd_fit)
-    sample = sub.add_parser("sample", help="draw series from a sampler saved by `skncvq fit --sampler --save`")
+    sample = sub.add_parser(
+        "sample", help="draw series from a sampler saved by `skncvq fit --sampler --save`"
+    )
     sample.add_argument("model", help="a .safetensors or .joblib file holding a MaskGITSampler")
     sample.add_argument("--n", type=int, required=True, help="number of series")
-    sample.add_argument("--label", default=None, help="class to draw (default: the training class frequencies)")
+    sample.add_argument(
+        "--label", default=None, help="class to draw (default: the training class frequencies)"
+    )
     sample.add_argument("--seed", type=int, default=0)
     sample.add_argument("--out", required=True, help="output file: .csv (one series a line) or .npy")
     sample.set_defaults(func=cmd_sample)
@@ -450,7 +476,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("model", help="a .safetensors or .joblib file")
     evaluate.add_argument("dataset", help="UCR dataset name, or 'Trace' for the embedded data")
     evaluate.add_argument("--data-home", default=None, help="folder holding <name>/<name>_TRAIN.tsv[.gz]")
-    evaluate.add_argument("--evaluator-time", type=float, default=120.0, help="seconds for each FCN (sampler)")
+    evaluate.add_argument(
+        "--evaluator-time", type=float, default=120.0, help="seconds for each FCN (sampler)"
+    )
     evaluate.add_argument("--seed", type=int, default=0)
     evaluate.set_defaults(func=cmd_evaluate)
     from .benchmark import CONFIGS

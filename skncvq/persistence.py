@@ -56,7 +56,11 @@ def _encode_value(value: Any, key: str, tensors: dict[str, torch.Tensor]) -> dic
         if value.dtype.kind in "biuf":
             tensors[key] = torch.from_numpy(np.ascontiguousarray(value))
             return {"kind": "tensor"}
-        return {"kind": "array", "dtype": value.dtype.str if value.dtype != object else "object", "value": value.tolist()}
+        return {
+            "kind": "array",
+            "dtype": value.dtype.str if value.dtype != object else "object",
+            "value": value.tolist(),
+        }
     if isinstance(value, tuple):
         return {"kind": "tuple", "value": list(value)}
     json.dumps(value, default=_json_default)  # fails here, naming the type, if it cannot be stored
@@ -66,7 +70,9 @@ def _encode_value(value: Any, key: str, tensors: dict[str, torch.Tensor]) -> dic
 def _encode(est: BaseEstimator, prefix: str, tensors: dict[str, torch.Tensor]) -> dict:
     name = type(est).__name__
     if name not in _ESTIMATORS:
-        raise TypeError(f"skncvq.save stores NCVQVAETransformer, MaskGITSampler or FCNClassifier; got {name}.")
+        raise TypeError(
+            f"skncvq.save stores NCVQVAETransformer, MaskGITSampler or FCNClassifier; got {name}."
+        )
     params = est.get_params(deep=False)
     if isinstance(params.get("random_state"), np.random.RandomState):
         raise TypeError("random_state is a RandomState instance; set an int or None before saving.")
@@ -74,9 +80,15 @@ def _encode(est: BaseEstimator, prefix: str, tensors: dict[str, torch.Tensor]) -
     for key, value in params.items():
         if isinstance(value, BaseEstimator):
             same = next((k for k, v in vars(est).items() if k.endswith("_") and v is value), None)
-            encoded_params[key] = {"same_as": same} if same else _encode_value(value, f"{prefix}{key}", tensors)
+            encoded_params[key] = (
+                {"same_as": same} if same else _encode_value(value, f"{prefix}{key}", tensors)
+            )
         else:
-            encoded_params[key] = {"kind": "tuple", "value": list(value)} if isinstance(value, tuple) else {"kind": "json", "value": value}
+            encoded_params[key] = (
+                {"kind": "tuple", "value": list(value)}
+                if isinstance(value, tuple)
+                else {"kind": "json", "value": value}
+            )
     fitted = {}
     for key, value in vars(est).items():
         if not key.endswith("_") or key.startswith("_"):
@@ -154,7 +166,9 @@ def _decode_value(entry: dict, key: str, tensors: dict[str, torch.Tensor]) -> An
     if kind == "tensor":
         return tensors[key].numpy().copy()
     if kind == "array":
-        return np.asarray(entry["value"], dtype=object if entry["dtype"] == "object" else np.dtype(entry["dtype"]))
+        return np.asarray(
+            entry["value"], dtype=object if entry["dtype"] == "object" else np.dtype(entry["dtype"])
+        )
     if kind == "tuple":
         return tuple(entry["value"])
     if kind == "json":
@@ -173,7 +187,11 @@ def _decode(model: dict, prefix: str, tensors: dict[str, torch.Tensor]) -> BaseE
             fitted[key] = _decode_value(entry, f"{prefix}{key}", tensors)
     params = {}
     for key, entry in model["params"].items():
-        params[key] = fitted[entry["same_as"]] if "same_as" in entry else _decode_value(entry, f"{prefix}{key}", tensors)
+        params[key] = (
+            fitted[entry["same_as"]]
+            if "same_as" in entry
+            else _decode_value(entry, f"{prefix}{key}", tensors)
+        )
     est.__init__(**params)
     vars(est).update(fitted)
     device = getattr(est, "device_", "cpu")
@@ -224,7 +242,9 @@ def load(path: str | os.PathLike) -> BaseEstimator:
             metadata = fh.metadata() or {}
             tensors = {key: fh.get_tensor(key) for key in fh.keys()}
     except Exception as exc:  # noqa: BLE001 - safetensors raises its own error types
-        raise ValueError(f"{path} is not a readable skncvq model file (damaged or truncated?): {exc}") from exc
+        raise ValueError(
+            f"{path} is not a readable skncvq model file (damaged or truncated?): {exc}"
+        ) from exc
     if metadata.get("format") != "skncvq":
         raise ValueError(f"{path} is a safetensors file but not a skncvq model file.")
     if metadata.get("format_version") != FORMAT_VERSION:

@@ -172,7 +172,9 @@ def plot_token_grid(tokens, *, codebook_size: int | None = None, path: str | os.
     fig, axes = plt.subplots(1, n, figsize=(2.6 * n + 0.6, 1.8), squeeze=False)
     image = None
     for i, ax in enumerate(axes[0]):
-        image = ax.imshow(tokens[i], aspect="auto", cmap="viridis", vmin=0, vmax=k - 1, interpolation="nearest")
+        image = ax.imshow(
+            tokens[i], aspect="auto", cmap="viridis", vmin=0, vmax=k - 1, interpolation="nearest"
+        )
         ax.set_title(f"series {i}", fontsize=9)
         ax.set_xlabel("latent time step", fontsize=8)
         ax.set_ylabel("frequency bin", fontsize=8)

@@ -51,7 +51,9 @@ def test_fit_missing_dataset_fails_with_one_line_and_status_2(tmp_path, monkeypa
 def test_save_into_a_missing_folder_fails_before_fitting(tmp_path, monkeypatch, capsys):
     from skncvq import NCVQVAETransformer
 
-    monkeypatch.setattr(NCVQVAETransformer, "fit", lambda *a, **k: pytest.fail("fitted before checking --save"))
+    monkeypatch.setattr(
+        NCVQVAETransformer, "fit", lambda *a, **k: pytest.fail("fitted before checking --save")
+    )
     assert main(["fit", "Trace", "--save", str(tmp_path / "no" / "tok.safetensors")]) == 2
     assert "does not exist" in capsys.readouterr().err
     assert main(["fit", "Trace", "--save", str(tmp_path / "tok.txt")]) == 2
@@ -60,7 +62,17 @@ def test_save_into_a_missing_folder_fails_before_fitting(tmp_path, monkeypatch, 
 
 def test_a_subprocess_error_is_one_line_with_status_2(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "skncvq", "sample", str(tmp_path / "none.safetensors"), "--n", "3", "--out", str(tmp_path / "x.csv")],
+        [
+            sys.executable,
+            "-m",
+            "skncvq",
+            "sample",
+            str(tmp_path / "none.safetensors"),
+            "--n",
+            "3",
+            "--out",
+            str(tmp_path / "x.csv"),
+        ],
         capture_output=True,
         text=True,
     )
@@ -72,7 +84,24 @@ def test_fit_a_sampler_then_sample_and_evaluate_from_the_saved_file(tmp_path, ca
     import numpy as np
 
     model = tmp_path / "sampler.safetensors"
-    assert main(["fit", "Trace", "--epochs", "1", "--ssl", "none", "--sampler", "--prior-epochs", "2", "--save", str(model)]) == 0
+    assert (
+        main(
+            [
+                "fit",
+                "Trace",
+                "--epochs",
+                "1",
+                "--ssl",
+                "none",
+                "--sampler",
+                "--prior-epochs",
+                "2",
+                "--save",
+                str(model),
+            ]
+        )
+        == 0
+    )
     assert "held-out log-likelihood" in capsys.readouterr().out
     assert main(["sample", str(model), "--n", "5", "--label", "3", "--out", str(tmp_path / "x.csv")]) == 0
     X = np.loadtxt(tmp_path / "x.csv", delimiter=",")

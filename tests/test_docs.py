@@ -11,14 +11,36 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_docs_build_without_warnings(tmp_path):
-    for module in ("sphinx", "numpydoc", "pydata_sphinx_theme", "sphinx_gallery", "myst_parser", "matplotlib"):
+    for module in (
+        "sphinx",
+        "numpydoc",
+        "pydata_sphinx_theme",
+        "sphinx_gallery",
+        "myst_parser",
+        "matplotlib",
+    ):
         pytest.importorskip(module)
     # build a copy, so that the generated gallery and API pages never land in the source tree
-    shutil.copytree(ROOT / "docs", tmp_path / "docs", ignore=shutil.ignore_patterns("_build", "auto_examples", "generated"))
+    shutil.copytree(
+        ROOT / "docs",
+        tmp_path / "docs",
+        ignore=shutil.ignore_patterns("_build", "auto_examples", "generated"),
+    )
     shutil.copytree(ROOT / "examples", tmp_path / "examples")
     out = tmp_path / "html"
     result = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html", str(tmp_path / "docs"), str(out)],
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-W",
+            "--keep-going",
+            "-q",
+            "-b",
+            "html",
+            str(tmp_path / "docs"),
+            str(out),
+        ],
         capture_output=True,
         text=True,
         cwd=tmp_path,

@@ -15,7 +15,9 @@ from .conftest import TINY
 def models(data):
     X, y = data
     labels = np.array(["a", "b", "c"])[y]
-    sampler = MaskGITSampler(NCVQVAETransformer(**TINY), hidden_dim=16, n_layers=1, max_epochs=2, random_state=0)
+    sampler = MaskGITSampler(
+        NCVQVAETransformer(**TINY), hidden_dim=16, n_layers=1, max_epochs=2, random_state=0
+    )
     sampler.fit(X, labels)
     return {
         "tokenizer": sampler.tokenizer_,
@@ -29,7 +31,9 @@ def _same(a, b, X):
         np.testing.assert_allclose(a.transform(X), b.transform(X), rtol=1e-6)
         np.testing.assert_array_equal(a.encode(X), b.encode(X))
     elif isinstance(a, MaskGITSampler):
-        np.testing.assert_array_equal(a.sample_tokens(6, y="b", random_state=1), b.sample_tokens(6, y="b", random_state=1))
+        np.testing.assert_array_equal(
+            a.sample_tokens(6, y="b", random_state=1), b.sample_tokens(6, y="b", random_state=1)
+        )
         assert a.score(X) == pytest.approx(b.score(X), rel=1e-5)
     else:
         np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X), rtol=1e-6)
@@ -119,7 +123,9 @@ def test_save_checks_before_writing_and_leaves_no_partial_file(models, tmp_path,
     with pytest.raises(NotFittedError):
         skncvq.save(NCVQVAETransformer(), tmp_path / "m.safetensors")
     with pytest.raises(TypeError, match="RandomState"):
-        skncvq.save(models["fcn"].set_params(random_state=np.random.RandomState(0)), tmp_path / "m.safetensors")
+        skncvq.save(
+            models["fcn"].set_params(random_state=np.random.RandomState(0)), tmp_path / "m.safetensors"
+        )
     models["fcn"].set_params(random_state=0)
 
     def broken(*args, **kwargs):

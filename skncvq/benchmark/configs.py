@@ -75,5 +75,3 @@ class Budget:
         """The same budget with ``share`` of it for stage 1 and the prior's fraction changed by
         the opposite amount (the overhead share stays)."""
         return replace(self, stage1=share, prior=self.stage1 + self.prior - share)
-
-

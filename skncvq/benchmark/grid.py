@@ -216,7 +216,10 @@ def _run_cells(cells, kw: dict, *, n_jobs: int, reference, verbose: bool) -> lis
         pass
     started = time.perf_counter()
     if verbose and cells:
-        print(f"running {len(cells)} cell(s) of up to {kw['budget']:g} s of training each, plus evaluation ...", flush=True)
+        print(
+            f"running {len(cells)} cell(s) of up to {kw['budget']:g} s of training each, plus evaluation ...",
+            flush=True,
+        )
     jobs = (delayed(_guarded_cell)(d, c, s, verbose=verbose, **kw) for d, c, s in cells)
     failed = 0
     for i, row in enumerate(parallel(jobs), 1):

@@ -44,6 +44,7 @@ def check_output_fits(n_samples: int, bytes_per_series: int) -> None:
             f"{have / 2**30:.1f} GiB available; sample in several calls of fewer series."
         )
 
+
 _SAMPLE_BATCH = 256
 _SCORE_DRAWS = 4  # mask draws averaged by ``score``
 
@@ -149,7 +150,9 @@ class SamplerInferenceMixin:
         X : ndarray of shape (n_samples, length), float32
         """
         out = None
-        for start, tokens in self._token_batches(n_samples, y, random_state, 4 * getattr(self, "n_features_in_", 1)):
+        for start, tokens in self._token_batches(
+            n_samples, y, random_state, 4 * getattr(self, "n_features_in_", 1)
+        ):
             if out is None:
                 out = np.empty((int(n_samples), self.n_features_in_), dtype=np.float32)
             out[start : start + len(tokens)] = self.tokenizer_.decode(tokens)

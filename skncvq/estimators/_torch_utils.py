@@ -41,7 +41,9 @@ def cpu_runs_bf16_natively() -> bool:
         onednn = bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
     except (AttributeError, RuntimeError):
         return False
-    probes = [getattr(torch.cpu, name, None) for name in ("_is_avx512_bf16_supported", "_is_amx_tile_supported")]
+    probes = [
+        getattr(torch.cpu, name, None) for name in ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
+    ]
     probes = [p for p in probes if p is not None]
     if not probes:  # an older torch without the probes: trust oneDNN
         return onednn

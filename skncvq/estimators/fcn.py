@@ -7,8 +7,8 @@ from numbers import Real
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils._param_validation import Interval
 from sklearn.preprocessing import LabelEncoder
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
@@ -17,8 +17,8 @@ from ..nn import FCN
 from ..training import make_classifier_net
 from ._constraints import POSITIVE_INT, TRAINING
 from ._fit_state import unfitted_on_failure
-from ._versioned import VersionedPickleMixin
 from ._torch_utils import CPUFallbackMixin, batched, draw_seed, eval_mode, resolve_device, resolve_precision
+from ._versioned import VersionedPickleMixin
 
 __all__ = ["FCNClassifier"]
 

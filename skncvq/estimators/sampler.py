@@ -7,22 +7,22 @@ from numbers import Real
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, clone
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.exceptions import NotFittedError
 from sklearn.preprocessing import LabelEncoder
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from .._validation import check_device, validate_series
 from ..nn import MaskGIT, MaskGITConfig
 from ..training import make_prior_net
-from ._prior_sizes import AUTO_PRIOR_LR, auto_prior_batch, auto_prior_lr_scale, auto_prior_width
-from ._sampler_inference import SamplerInferenceMixin
 from ._constraints import NON_NEGATIVE, POSITIVE, POSITIVE_INT, TRAINING, UNIT
 from ._fit_state import unfitted_on_failure
-from ._versioned import VersionedPickleMixin
+from ._prior_sizes import AUTO_PRIOR_LR, auto_prior_batch, auto_prior_lr_scale, auto_prior_width
+from ._sampler_inference import SamplerInferenceMixin
 from ._torch_utils import CPUFallbackMixin, draw_seed, resolve_device, resolve_precision
 from ._train_order import train_order
+from ._versioned import VersionedPickleMixin
 from .tokenizer import NCVQVAETransformer
 
 __all__ = ["MaskGITSampler", "auto_prior_batch", "auto_prior_width"]

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-
 from numbers import Integral
 
 import numpy as np
 import torch
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from .._validation import check_device, check_min_length, global_scale, validate_series
@@ -17,12 +16,12 @@ from ..augment import resolve_augmentations
 from ..nn import NCVQVAE, NCVQVAEConfig
 from ..nn.config import auto_latent_width
 from ..training import LOSS_KEYS, make_tokenizer_net
-from ._tokenizer_inference import OUTPUTS as _OUTPUTS
-from ._tokenizer_inference import TokenizerInferenceMixin
 from ._constraints import NON_NEGATIVE, NON_NEGATIVE_INT, POSITIVE_INT, TRAINING, UNIT
 from ._fit_state import unfitted_on_failure
-from ._versioned import VersionedPickleMixin
+from ._tokenizer_inference import OUTPUTS as _OUTPUTS
+from ._tokenizer_inference import TokenizerInferenceMixin
 from ._torch_utils import CPUFallbackMixin, draw_seed, resolve_device, resolve_precision
+from ._versioned import VersionedPickleMixin
 
 __all__ = ["NCVQVAETransformer"]
 

@@ -33,9 +33,13 @@ def codebook_usage(tokens: np.ndarray, codebook_size: int) -> tuple[float, int]:
     """
     tokens = np.asarray(tokens)
     if tokens.size == 0 or not np.issubdtype(tokens.dtype, np.integer):
-        raise TypeError(f"tokens must be a non-empty integer array; got dtype {tokens.dtype} of size {tokens.size}.")
+        raise TypeError(
+            f"tokens must be a non-empty integer array; got dtype {tokens.dtype} of size {tokens.size}."
+        )
     if tokens.min() < 0 or tokens.max() >= codebook_size:
-        raise ValueError(f"tokens must lie in [0, {codebook_size}); got values in [{tokens.min()}, {tokens.max()}].")
+        raise ValueError(
+            f"tokens must lie in [0, {codebook_size}); got values in [{tokens.min()}, {tokens.max()}]."
+        )
     p = np.bincount(tokens.ravel(), minlength=codebook_size) / tokens.size
     nz = p[p > 0]
     return round(float(np.exp(-(nz * np.log(nz)).sum())), 10), int((p == 0).sum())

@@ -13,7 +13,9 @@ from .portable import PortablePickleMixin
 __all__ = ["AutocastClassifierNet"]
 
 
-class AutocastClassifierNet(InterruptibleMixin, NonFiniteGuardMixin, PortablePickleMixin, NeuralNetClassifier):
+class AutocastClassifierNet(
+    InterruptibleMixin, NonFiniteGuardMixin, PortablePickleMixin, NeuralNetClassifier
+):
     """``NeuralNetClassifier`` whose forward runs under bf16 autocast when ``precision="bf16"``.
 
     Logits are returned in float32 so the loss and probabilities stay in full precision. A step

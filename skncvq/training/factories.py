@@ -17,7 +17,9 @@ from .prior import PriorNet
 __all__ = ["make_tokenizer_net", "make_prior_net", "make_classifier_net"]
 
 
-def _common(*, lr, weight_decay, max_epochs, batch_size, device, verbose, callbacks, train_split=None) -> dict:
+def _common(
+    *, lr, weight_decay, max_epochs, batch_size, device, verbose, callbacks, train_split=None
+) -> dict:
     return dict(
         optimizer=torch.optim.AdamW,
         lr=lr,
@@ -61,13 +63,22 @@ def make_tokenizer_net(
     batch norm cannot normalise, is dropped), per-epoch loss terms and the time-budgeted cosine
     schedule."""
     batch_size = min(batch_size, n_series)
-    callbacks = [("loss_terms", LossTermsLogger(LOSS_KEYS)), ("budget", CosineBudget(max_time)), *_progress(verbose)]
+    callbacks = [
+        ("loss_terms", LossTermsLogger(LOSS_KEYS)),
+        ("budget", CosineBudget(max_time)),
+        *_progress(verbose),
+    ]
     return TokenizerNet(
         module=module,
         criterion=torch.nn.MSELoss,  # unused: the objective is the module's own named loss
         **_common(
-            lr=lr, weight_decay=weight_decay, max_epochs=max_epochs, batch_size=batch_size,
-            device=device, verbose=verbose, callbacks=callbacks,
+            lr=lr,
+            weight_decay=weight_decay,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            device=device,
+            verbose=verbose,
+            callbacks=callbacks,
         ),
         iterator_train__shuffle=True,
         iterator_train__drop_last=n_series % batch_size == 1,
@@ -103,8 +114,13 @@ def make_prior_net(
         module=module,
         criterion=torch.nn.CrossEntropyLoss,  # unused: the module computes its masked loss
         **_common(
-            lr=lr, weight_decay=weight_decay, max_epochs=max_epochs, batch_size=batch_size,
-            device=device, verbose=verbose, callbacks=callbacks,
+            lr=lr,
+            weight_decay=weight_decay,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            device=device,
+            verbose=verbose,
+            callbacks=callbacks,
         ),
         **train_order,
         p_unconditional=p_unconditional,
@@ -146,8 +162,14 @@ def make_classifier_net(
         module=module,
         criterion=torch.nn.CrossEntropyLoss,
         **_common(
-            lr=lr, weight_decay=weight_decay, max_epochs=max_epochs, batch_size=batch_size,
-            device=device, verbose=verbose, callbacks=callbacks, train_split=train_split,
+            lr=lr,
+            weight_decay=weight_decay,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            device=device,
+            verbose=verbose,
+            callbacks=callbacks,
+            train_split=train_split,
         ),
         iterator_train__shuffle=True,
         iterator_train__drop_last=n_series % batch_size == 1,

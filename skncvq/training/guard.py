@@ -81,9 +81,15 @@ class NonFiniteGuardMixin:
         """Raise ``RuntimeError`` if the trained module is not usable: a weight or buffer is not
         finite, or the last training step was skipped as non-finite."""
         module = self.module_
-        broken = [name for name, t in (*module.named_parameters(), *module.named_buffers()) if t.is_floating_point() and not bool(torch.isfinite(t).all())]
+        broken = [
+            name
+            for name, t in (*module.named_parameters(), *module.named_buffers())
+            if t.is_floating_point() and not bool(torch.isfinite(t).all())
+        ]
         if broken or self.nonfinite_run_:
-            where = f"non-finite values in {', '.join(broken[:3])}" if broken else (
-                f"its last {self.nonfinite_run_} step(s) had a non-finite loss or gradient"
+            where = (
+                f"non-finite values in {', '.join(broken[:3])}"
+                if broken
+                else (f"its last {self.nonfinite_run_} step(s) had a non-finite loss or gradient")
             )
             raise RuntimeError(f"training diverged at the end: {where}; {self.divergence_hint}.")

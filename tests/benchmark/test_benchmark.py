@@ -7,7 +7,16 @@ import joblib
 import numpy as np
 import pytest
 
-from skncvq.benchmark import Budget, config_params, evaluate, fit_evaluator, grid, read_csv_rows, run_benchmark, summarize
+from skncvq.benchmark import (
+    Budget,
+    config_params,
+    evaluate,
+    fit_evaluator,
+    grid,
+    read_csv_rows,
+    run_benchmark,
+    summarize,
+)
 from skncvq.cli import main
 from skncvq.datasets import make_synthetic
 

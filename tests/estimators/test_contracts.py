@@ -13,7 +13,9 @@ from ..conftest import TINY
 @pytest.fixture(scope="module")
 def sampler(data):
     X, y = data
-    return MaskGITSampler(NCVQVAETransformer(**TINY), hidden_dim=16, n_layers=1, max_epochs=1, random_state=0).fit(X, y)
+    return MaskGITSampler(
+        NCVQVAETransformer(**TINY), hidden_dim=16, n_layers=1, max_epochs=1, random_state=0
+    ).fit(X, y)
 
 
 def test_set_output_pandas_wraps_transform_too(data):
@@ -67,7 +69,12 @@ def test_parameters_set_after_fit_are_checked_where_they_are_read(data, sampler)
                 sampler.sample(2, random_state=0)
         finally:
             sampler.set_params(**{name: MaskGITSampler().get_params()[name]})
-    for name, bad in (("max_time", 0), ("max_time", float("nan")), ("lr", float("inf")), ("p_unconditional", float("nan"))):
+    for name, bad in (
+        ("max_time", 0),
+        ("max_time", float("nan")),
+        ("lr", float("inf")),
+        ("p_unconditional", float("nan")),
+    ):
         with pytest.raises(ValueError, match=f"'{name}' parameter"):
             MaskGITSampler(**{name: bad}).fit(X, y)
 
@@ -78,7 +85,10 @@ def test_labels_must_be_classes_and_unknown_ones_are_named_with_their_type(data,
         MaskGITSampler(max_epochs=1).fit(X, np.linspace(0, 1, len(X)))
     with pytest.raises(ValueError, match="NaN"):
         MaskGITSampler(max_epochs=1).fit(X, np.r_[np.zeros(len(X) - 1), np.nan])
-    with pytest.raises(ValueError, match=r"label\(s\) \['1'\] \(str\) were not seen in fit; known classes are \[0, 1, 2\] \(int\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"label\(s\) \['1'\] \(str\) were not seen in fit; known classes are \[0, 1, 2\] \(int\)",
+    ):
         sampler.sample(2, y="1")
 
 

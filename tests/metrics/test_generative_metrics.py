@@ -180,7 +180,13 @@ def test_metric_inputs_are_checked_with_clear_errors():
 
     from skncvq import FCNClassifier
     from skncvq.datasets import make_synthetic
-    from skncvq.metrics import cas_score, fid_score, frechet_distance, inception_score, inception_score_from_proba
+    from skncvq.metrics import (
+        cas_score,
+        fid_score,
+        frechet_distance,
+        inception_score,
+        inception_score_from_proba,
+    )
 
     X, y = make_synthetic(30, 32, 2, random_state=0)
     with pytest.raises(ValueError, match="NaN or infinity"):

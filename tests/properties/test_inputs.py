@@ -26,14 +26,26 @@ values = st.one_of(
     st.floats(-10, 10),
     st.sampled_from([0.0, 1e20, -1e30, 3e38, 1e300, 5e-324]),
 )
-dtypes = st.sampled_from([np.float64, np.float32, np.float16, np.int64, np.int8, np.bool_, np.complex64, object])
+dtypes = st.sampled_from(
+    [np.float64, np.float32, np.float16, np.int64, np.int8, np.bool_, np.complex64, object]
+)
+
+
+SMALL_N = st.integers(0, 6)
+LENGTHS = st.sampled_from([0, 1, 3, 5, 31, LENGTH, 40])
 
 
 @st.composite
-def series(draw, n=st.integers(0, 6), length=st.sampled_from([0, 1, 3, 5, 31, LENGTH, 40])):
+def series(draw, n=SMALL_N, length=LENGTHS):
     n_, length_ = draw(n), draw(length)
     layout = draw(st.sampled_from(["2d", "n1l", "nl1", "n2l", "1d"]))
-    shape = {"2d": (n_, length_), "n1l": (n_, 1, length_), "nl1": (n_, length_, 1), "n2l": (n_, 2, length_), "1d": (length_,)}[layout]
+    shape = {
+        "2d": (n_, length_),
+        "n1l": (n_, 1, length_),
+        "nl1": (n_, length_, 1),
+        "n2l": (n_, 2, length_),
+        "1d": (length_,),
+    }[layout]
     arr = draw(hnp.arrays(np.float64, shape, elements=values))
     dtype = draw(dtypes)
     with np.errstate(all="ignore"):
@@ -115,7 +127,12 @@ def test_fit_on_any_input_works_or_says_why(X, y, which):
 @FAST
 @given(
     n=st.one_of(st.integers(-2, 300), st.floats(-1, 5), st.booleans(), st.just("3")),
-    y=st.one_of(st.none(), st.integers(-1, 4), st.sampled_from(["0", 1.0, np.nan]), st.lists(st.integers(0, 2), max_size=4)),
+    y=st.one_of(
+        st.none(),
+        st.integers(-1, 4),
+        st.sampled_from(["0", 1.0, np.nan]),
+        st.lists(st.integers(0, 2), max_size=4),
+    ),
 )
 def test_sampling_any_request_works_or_says_why(fitted, n, y):
     try:

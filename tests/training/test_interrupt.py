@@ -58,7 +58,9 @@ def test_real_sigint_ends_fit_with_keyboard_interrupt(tmp_path):
     assert "FINISHED" not in out
 
 
-@pytest.mark.parametrize("make", [lambda: NCVQVAETransformer(**{**TINY, "max_epochs": 50}), lambda: FCNClassifier(max_epochs=50)])
+@pytest.mark.parametrize(
+    "make", [lambda: NCVQVAETransformer(**{**TINY, "max_epochs": 50}), lambda: FCNClassifier(max_epochs=50)]
+)
 def test_interrupted_fit_raises_and_leaves_the_estimator_unfitted(make, data, monkeypatch):
     from skncvq.training import AutocastClassifierNet
 
