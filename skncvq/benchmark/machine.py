@@ -12,9 +12,9 @@ def cpu_name() -> str:
     """The processor's model name, core count and vector ISA, e.g. ``"AMD EPYC x2 AVX512+bf16"``.
 
     Rows measured under a time budget depend on all three: one model name covers CPUs of several
-    generations (an "AMD EPYC" with AVX-512 and native bfloat16 runs a stage-1 step about 3x as
-    fast as an AVX2-only one, which trains in fp32). The ISA is the one torch dispatches to, with
-    "+bf16" where oneDNN runs bfloat16 natively (what ``precision="auto"`` checks).
+    generations, and a CPU with bfloat16 instructions trains several times faster than one
+    without. The ISA is the one torch dispatches to, with "+bf16" where the CPU runs bfloat16
+    natively (what ``precision="auto"`` checks; see the design decisions, "Precision").
     """
     name = platform.processor() or platform.machine()
     try:
