@@ -34,6 +34,21 @@ class AutocastClassifierNet(
         super().__init__(*args, **kwargs)
         self.precision = precision
 
+    def score(self, X, y, sample_weight=None) -> float:
+        """Mean accuracy of ``predict(X)`` against ``y``.
+
+        Parameters
+        ----------
+        X : array-like
+        y : array-like
+        sample_weight : array-like or None
+
+        Returns
+        -------
+        float
+        """
+        return super().score(X, y, sample_weight=sample_weight)
+
     def infer(self, x, **fit_params):
         device = torch.device(self.device).type if isinstance(self.device, str) else "cpu"
         with torch.autocast(device_type=device, dtype=torch.bfloat16, enabled=self.precision == "bf16"):
