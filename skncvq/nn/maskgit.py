@@ -45,13 +45,10 @@ class MaskGITConfig:
         embedding to every position's input, so each position sees the class from the first
         layer on.
     column_height : int
-        Tokens per transformer position. 1 is the reference: one position per token. With the
-        token grid's number of frequency rows ``F`` (``n_tokens = F * W``, ids in the
-        tokenizer's frequency-major order), each position holds one latent time step's column
-        of ``F`` tokens: its input is the sum of one embedding per row and its output the ``F``
-        tokens' logits. The transformer then runs over ``W`` positions instead of ``F * W``,
-        about ``F`` times fewer FLOPs in the linear layers and ``F**2`` in attention, for the
-        same masked-token objective and decoding.
+        Tokens per transformer position: 1 is the reference, one position per token; ``F``,
+        the token grid's number of frequency rows, puts one latent time step's column of ``F``
+        tokens in each position (input: the sum of one embedding per row; output: the ``F``
+        tokens' logits), so the transformer runs over ``W`` positions instead of ``F * W``.
     """
 
     n_tokens: int
