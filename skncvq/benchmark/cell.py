@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import time
+import warnings
 from dataclasses import asdict
 from pathlib import Path
 
@@ -39,7 +40,8 @@ def fit_evaluator(
     """Fit (or load the cached) FCN evaluator of ``dataset`` on its train split; seed 0.
 
     The cache file (``out/evaluators/<dataset>__bs<batch_size>.joblib``) is keyed by the FCN's
-    batch size, so runs with another evaluator recipe never share an evaluator."""
+    batch size, so runs with another evaluator recipe never share an evaluator; a cached
+    evaluator written by another version of skncvq is fitted again, with a warning."""
     import joblib
 
     from ..datasets import load_ucr
@@ -47,7 +49,10 @@ def fit_evaluator(
 
     path = evaluator_path(Path(out), dataset, batch_size)
     if path.exists():
-        return joblib.load(path)
+        try:
+            return joblib.load(path)
+        except ValueError as exc:  # written by another skncvq version: fit it again
+            warnings.warn(f"refitting the cached evaluator {path}: {exc}", UserWarning, stacklevel=2)
     set_threads(threads)
     X_tr, y_tr, _, _ = load_ucr(dataset, data_home=data_home)
     fcn = FCNClassifier(max_epochs=1000, max_time=max_time, batch_size=batch_size, random_state=0)

@@ -325,3 +325,17 @@ def test_cpu_name_records_model_cores_and_the_vector_isa_torch_dispatches_to(mon
     assert cpu_name().endswith(f"x{os.cpu_count()} {isa}+bf16")
     monkeypatch.setattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", lambda: False)
     assert cpu_name().endswith(f"x{os.cpu_count()} {isa}")
+
+
+def test_a_cached_evaluator_from_another_version_is_fitted_again(home, tmp_path, monkeypatch):
+    from skncvq.benchmark import evaluator_path
+    from skncvq.estimators import _versioned
+
+    out = tmp_path / "out"
+    monkeypatch.setattr(_versioned, "__version__", "0.1.9")  # as if cached by an older skncvq
+    fit_evaluator("SynA", data_home=home, out=out, max_time=1, batch_size=8)
+    monkeypatch.undo()
+    with pytest.warns(UserWarning, match="refitting the cached evaluator"):
+        fcn = fit_evaluator("SynA", data_home=home, out=out, max_time=1, batch_size=8)
+    assert fcn.batch_size == 8
+    joblib.load(evaluator_path(out, "SynA", 8))  # the cache now holds this version's evaluator
