@@ -40,19 +40,9 @@ class TokenizerInferenceMixin:
         with eval_mode(self.module_):
             return batched(fn, self._scale(arr), self.device_, _EVAL_BATCH)
 
-    def transform(self, X) -> np.ndarray:
-        """Encode series into the representation chosen by ``output``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_series, length)
-            Series of the length seen in ``fit``.
-
-        Returns
-        -------
-        Xt : ndarray of shape (n_series, n_features_out)
-            float32 features (int64 token ids for ``output="tokens"``).
-        """
+    def _transform(self, X) -> np.ndarray:
+        # the body of ``transform``, which the estimator defines itself so that
+        # scikit-learn's set_output wraps it
         check_is_fitted(self, "net_")
         self._validate_params()  # output may have been set after fit
         module = self.module_

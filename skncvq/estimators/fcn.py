@@ -161,9 +161,17 @@ class FCNClassifier(VersionedPickleMixin, CPUFallbackMixin, ClassifierMixin, Bas
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             module = FCN(len(self.classes_))
-        self.net_ = make_classifier_net(
+        self.net_ = self._make_net(module, n_series=len(arr), seed=seed, early_stopping=self.early_stopping)
+        self.net_.fit(self._scale(arr), y_enc)
+        keys = ("epoch", "train_loss", "valid_loss", "valid_acc", "dur")
+        self.history_ = [{k: row[k] for k in keys if k in row} for row in self.net_.history]
+        return self
+
+    def _make_net(self, module: FCN, *, n_series: int, seed: int, early_stopping: bool):
+        """The training net around ``module``, from this estimator's settings."""
+        return make_classifier_net(
             module,
-            n_series=len(arr),
+            n_series=n_series,
             n_classes=len(self.classes_),
             seed=seed,
             lr=self.lr,
@@ -171,40 +179,20 @@ class FCNClassifier(VersionedPickleMixin, CPUFallbackMixin, ClassifierMixin, Bas
             max_epochs=self.max_epochs,
             max_time=self.max_time,
             batch_size=self.batch_size,
-            early_stopping=self.early_stopping,
+            early_stopping=early_stopping,
             validation_fraction=self.validation_fraction,
             patience=self.patience,
             precision=self.precision_,
             device=self.device_,
             verbose=self.verbose,
         )
-        self.net_.fit(self._scale(arr), y_enc)
-        keys = ("epoch", "train_loss", "valid_loss", "valid_acc", "dur")
-        self.history_ = [{k: row[k] for k in keys if k in row} for row in self.net_.history]
-        return self
 
     def _restore_net(self, state: dict) -> None:
         """Rebuild ``net_`` around a network with the weights ``state`` (``skncvq.load``)."""
         with torch.random.fork_rng(devices=[]):
             module = FCN(len(self.classes_))
         module.load_state_dict(state)
-        self.net_ = make_classifier_net(
-            module,
-            n_series=2,
-            n_classes=len(self.classes_),
-            seed=0,
-            lr=self.lr,
-            weight_decay=self.weight_decay,
-            max_epochs=self.max_epochs,
-            max_time=self.max_time,
-            batch_size=self.batch_size,
-            early_stopping=False,
-            validation_fraction=self.validation_fraction,
-            patience=self.patience,
-            precision=self.precision_,
-            device=self.device_,
-            verbose=0,
-        ).initialize()
+        self.net_ = self._make_net(module, n_series=2, seed=0, early_stopping=False).initialize()
 
     def _forward(self, X, fn) -> np.ndarray:
         check_is_fitted(self, "net_")

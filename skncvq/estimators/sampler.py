@@ -352,20 +352,13 @@ class MaskGITSampler(VersionedPickleMixin, SamplerInferenceMixin, CPUFallbackMix
             module = MaskGIT(self.config_)
         batch_size = auto_prior_batch(tokens.shape[1]) if self.batch_size == "auto" else self.batch_size
         self.batch_size_ = min(int(batch_size), len(arr))
-        self.net_ = make_prior_net(
+        self.net_ = self._make_net(
             module,
             seed=seed,
             lr=AUTO_PRIOR_LR if self.lr == "auto" else self.lr,
             lr_scale=auto_prior_lr_scale if self.lr == "auto" else None,
-            weight_decay=self.weight_decay,
-            max_epochs=self.max_epochs,
-            max_time=self.max_time,
-            batch_size=self.batch_size_,
-            train_order=train_order(y_enc, n_classes, float(self.class_balance), seed + 1),
+            order=train_order(y_enc, n_classes, float(self.class_balance), seed + 1),
             p_unconditional=float(self.p_unconditional) if y is not None else 0.0,
-            precision=self.precision_,
-            device=self.device_,
-            verbose=self.verbose,
         )
         self.net_.fit(tokens.astype(np.int64), y_enc)
         self.lr_ = float(self.net_.lr * dict(self.net_.callbacks_)["budget"].scale_)
@@ -374,23 +367,37 @@ class MaskGITSampler(VersionedPickleMixin, SamplerInferenceMixin, CPUFallbackMix
         ]
         return self
 
+    def _make_net(
+        self, module: MaskGIT, *, seed: int, lr: float, lr_scale, order: dict, p_unconditional: float
+    ):
+        """The training net around ``module``, from this estimator's settings."""
+        return make_prior_net(
+            module,
+            seed=seed,
+            lr=lr,
+            lr_scale=lr_scale,
+            weight_decay=self.weight_decay,
+            max_epochs=self.max_epochs,
+            max_time=self.max_time,
+            batch_size=self.batch_size_,
+            train_order=order,
+            p_unconditional=p_unconditional,
+            precision=self.precision_,
+            device=self.device_,
+            verbose=self.verbose,
+        )
+
     def _restore_net(self, state: dict) -> None:
         """Rebuild ``net_`` around a prior with the weights ``state`` (``skncvq.load``)."""
         with torch.random.fork_rng(devices=[]):
             module = MaskGIT(self.config_)
         module.load_state_dict(state)
-        self.net_ = make_prior_net(
+        order = train_order(np.zeros(2, dtype=np.int64), self.config_.n_classes, 0.0, 0)
+        self.net_ = self._make_net(
             module,
             seed=0,
             lr=self.lr_,
             lr_scale=None,
-            weight_decay=self.weight_decay,
-            max_epochs=self.max_epochs,
-            max_time=self.max_time,
-            batch_size=self.batch_size_,
-            train_order=train_order(np.zeros(2, dtype=np.int64), self.config_.n_classes, 0.0, 0),
+            order=order,
             p_unconditional=float(self.p_unconditional),
-            precision=self.precision_,
-            device=self.device_,
-            verbose=0,
         ).initialize()

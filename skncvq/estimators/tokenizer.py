@@ -326,9 +326,22 @@ class NCVQVAETransformer(
             module = NCVQVAE(self.config_)
         if self._channels_last:
             module = module.to(memory_format=torch.channels_last)
-        self.net_ = make_tokenizer_net(
+        self.net_ = self._make_net(module, n_series=len(x), seed=seed)
+        self.net_.fit(x, None)
+        keys = ("epoch", "train_loss", *LOSS_KEYS, "dur")
+        self.history_ = [{k: row[k] for k in keys if k in row} for row in self.net_.history]
+        for row, epoch in zip(self.history_, self.net_.history):
+            row["lr"] = epoch["batches"][-1].get("lr", float("nan")) if epoch["batches"] else float("nan")
+        self.n_epochs_ = len(self.history_)
+        self.codebook_ = self.module_.quantizer.embed.detach().cpu().numpy().copy()
+        self.token_shape_ = self.config_.token_shape
+        return self
+
+    def _make_net(self, module: NCVQVAE, *, n_series: int, seed: int):
+        """The training net around ``module``, from this estimator's settings."""
+        return make_tokenizer_net(
             module,
-            n_series=len(x),
+            n_series=n_series,
             seed=seed,
             lr=self.lr,
             weight_decay=self.weight_decay,
@@ -342,15 +355,6 @@ class NCVQVAETransformer(
             device=self.device_,
             verbose=self.verbose,
         )
-        self.net_.fit(x, None)
-        keys = ("epoch", "train_loss", *LOSS_KEYS, "dur")
-        self.history_ = [{k: row[k] for k in keys if k in row} for row in self.net_.history]
-        for row, epoch in zip(self.history_, self.net_.history):
-            row["lr"] = epoch["batches"][-1].get("lr", float("nan")) if epoch["batches"] else float("nan")
-        self.n_epochs_ = len(self.history_)
-        self.codebook_ = self.module_.quantizer.embed.detach().cpu().numpy().copy()
-        self.token_shape_ = self.config_.token_shape
-        return self
 
     def _restore_net(self, state: dict) -> None:
         """Rebuild ``net_`` around a module with the weights ``state`` (``skncvq.load``)."""
@@ -359,22 +363,7 @@ class NCVQVAETransformer(
         module.load_state_dict(state)
         if self._channels_last:
             module = module.to(memory_format=torch.channels_last)
-        self.net_ = make_tokenizer_net(
-            module,
-            n_series=2,
-            seed=0,
-            lr=self.lr,
-            weight_decay=self.weight_decay,
-            max_epochs=self.max_epochs,
-            max_time=self.max_time,
-            batch_size=self.batch_size,
-            augmentations=resolve_augmentations(self.augmentations),
-            precision=self.precision_,
-            grad_clip=_GRAD_CLIP,
-            ssl_until=float(self.ssl_until),
-            device=self.device_,
-            verbose=0,
-        ).initialize()
+        self.net_ = self._make_net(module, n_series=2, seed=0).initialize()
 
     def transform(self, X) -> np.ndarray:
         """Encode series into the representation chosen by ``output``.
@@ -390,7 +379,7 @@ class NCVQVAETransformer(
             float32 features (int64 token ids for ``output="tokens"``); a DataFrame under
             ``set_output(transform="pandas")``.
         """
-        return super().transform(X)
+        return self._transform(X)
 
     @property
     def _n_features_out(self) -> int:

@@ -33,6 +33,16 @@ def _common(
     )
 
 
+def _shuffled(n_series: int, batch_size: int, seed: int) -> dict:
+    """Seeded shuffling; a last batch of one series, which batch norm cannot normalise, is
+    dropped (a different one each epoch)."""
+    return dict(
+        iterator_train__shuffle=True,
+        iterator_train__drop_last=n_series % batch_size == 1,
+        iterator_train__generator=torch.Generator().manual_seed(seed + 1),
+    )
+
+
 def _progress(verbose: int) -> list:
     """A progress bar with the epoch's ETA under ``verbose``."""
     if not verbose:
@@ -80,9 +90,7 @@ def make_tokenizer_net(
             verbose=verbose,
             callbacks=callbacks,
         ),
-        iterator_train__shuffle=True,
-        iterator_train__drop_last=n_series % batch_size == 1,
-        iterator_train__generator=torch.Generator().manual_seed(seed + 1),
+        **_shuffled(n_series, batch_size, seed),
         augmentations=augmentations,
         aug_generator=torch.Generator(device=device).manual_seed(seed + 2),
         precision=precision,
@@ -171,9 +179,7 @@ def make_classifier_net(
             callbacks=callbacks,
             train_split=train_split,
         ),
-        iterator_train__shuffle=True,
-        iterator_train__drop_last=n_series % batch_size == 1,
-        iterator_train__generator=torch.Generator().manual_seed(seed + 1),
+        **_shuffled(n_series, batch_size, seed),
         classes=np.arange(n_classes),
         precision=precision,
     )
