@@ -1,4 +1,5 @@
-"""The README's results table, from the canonical benchmark run.
+"""The README's results tables: stage 1 and 2 from the canonical benchmark run, and the
+one-liner's heads from ``results/heads.csv`` (heads.py).
 
 Reads ``results/<run>/results.csv`` (``skncvq benchmark --configs default``, 600 s per dataset
 for both stages), the plain VQ-VAE's reconstruction rows (``results/naive_recon.csv``, from
@@ -6,7 +7,7 @@ naive_recon.py) and the reference numbers (``results/reference.csv``: the thesis
 slice configuration and TimeVQVAE's published FID / IS / CAS, extracted from the shared reference
 files by ``--reference DIR``). Prints the Markdown table; ``--write`` also replaces the table in
 README.md and benchmarks/README.md and writes ``results/report.md``. A test fails when README.md's table differs from what
-this script prints.
+this script prints; the same for the one-liner table between its own markers.
 
 Usage:
   python benchmarks/report.py --write
@@ -25,6 +26,13 @@ READMES = (RESULTS.parent.parent / "README.md", RESULTS.parent / "README.md")
 RUN = "default600_auto"
 BEGIN, END = "<!-- results-table: begin (benchmarks/report.py) -->", "<!-- results-table: end -->"
 METRICS = ["svm_acc", "recon_ratio", "fid_uncond", "is_mean", "cas"]
+HEADS_BEGIN, HEADS_END = "<!-- heads-table: begin (benchmarks/report.py) -->", "<!-- heads-table: end -->"
+HEADS = {
+    "svc": "`SVC()`",
+    "logreg": "`LogisticRegression()`",
+    "knn": "`KNeighborsClassifier()`",
+    "ridge": "`RidgeClassifierCV()`",
+}
 
 
 def extract_reference(folder: Path) -> pd.DataFrame:
@@ -118,9 +126,24 @@ def readme_block(run: str = RUN) -> str:
     return markdown(table(run))
 
 
-def replace_block(text: str, block: str) -> str:
-    start, end = text.index(BEGIN) + len(BEGIN), text.index(END)
-    return text[:start] + "\n" + block + text[end:]
+def heads_block() -> str:
+    """The one-liner's table: each head's mean test accuracy over the datasets of heads.csv."""
+    rows = pd.read_csv(RESULTS / "heads.csv")
+    per = rows.groupby("dataset").mean(numeric_only=True)
+    n = len(per)
+    lines = [
+        f"| `make_pipeline(NCVQVAETransformer(), head)` | mean accuracy, {n} datasets |",
+        "|---|---|",
+    ]
+    lines += [f"| {label} | {per[key].mean():.3f} |" for key, label in HEADS.items()]
+    lines.append(f"| best reference probe on the unprojected features | {per['best_probe'].mean():.3f} |")
+    lines.append(f"| MiniRocket + `RidgeClassifierCV` (aeon), same run | {per['minirocket'].mean():.3f} |")
+    return "\n".join(lines) + "\n"
+
+
+def replace_block(text: str, block: str, begin: str = BEGIN, end: str = END) -> str:
+    start, stop = text.index(begin) + len(begin), text.index(end)
+    return text[:start] + "\n" + block + text[stop:]
 
 
 def main() -> None:
@@ -136,6 +159,8 @@ def main() -> None:
     if args.write:
         for readme in READMES:
             readme.write_text(replace_block(readme.read_text(), block))
+        readme = READMES[0]
+        readme.write_text(replace_block(readme.read_text(), heads_block(), HEADS_BEGIN, HEADS_END))
         rows = pd.read_csv(RESULTS / args.run / "results.csv")
         cpus = ", ".join(sorted(rows["cpu"].dropna().unique()))
         (RESULTS / "report.md").write_text(

@@ -13,9 +13,15 @@ does not change the work per series: what a time-budgeted prior fit turns into e
 
 Sampling is timed on ``MaskGITSampler.sample`` (iterative decoding, T=10, then the decoder) after
 a warm-up call; the priors are untrained (1 epoch), which does not change the work per sample.
-The TimeVQVAE package samples about 18 series/s on 2 CPU cores at this shape.
 
-Usage: python benchmarks/speed.py [--n-series 1024] [--epochs 4] [--only training|prior|sampling] [--name speed]
+The peer, the TimeVQVAE package in its README configuration, is measured in the same run when
+``--peer-python`` names an interpreter that has it (``_timevqvae_speed.py``: stage-1 and prior
+training series/s on batches of 128, sampling series/s); without it the ratios read "peer not
+measured". Its environment: numpy 2.x, einops, pyyaml and torch, then
+``pip install --no-deps --ignore-requires-python timevqvae==1.0.1``.
+
+Usage: python benchmarks/speed.py [--n-series 1024] [--epochs 4] [--only training|prior|sampling]
+       [--peer-python ENV/bin/python] [--name speed]
 Writes benchmarks/results/speed.json and speed.md (a part not re-run keeps its old rows);
 ``--name speed_xeon`` writes speed_xeon.json / .md instead, to keep another machine's rows apart.
 """
@@ -63,7 +69,7 @@ SAMPLING = {
     # the token grid follows the tokenizer: latent_width="auto" gives 5x31 at length 500, width 8 5x15
     "prior default, tokenizer latent_width=8": dict(_tokenizer=dict(latent_width=8)),
 }
-TIMEVQVAE_SERIES_PER_S = 18.0
+NOT_MEASURED = "peer not measured"
 
 
 def _random_walks(n_series: int):
@@ -176,7 +182,6 @@ def _measure_sampling(name: str, params: dict, n_series: int, epochs: int, queue
             token_grid="x".join(map(str, sampler.token_shape_)),
             series_per_s=round(n_series / total_s, 1),
             prior_only_series_per_s=round(n_series / tokens_s, 1),
-            vs_timevqvae=round(n_series / total_s / TIMEVQVAE_SERIES_PER_S, 1),
             threads=torch.get_num_threads(),
         )
     )
@@ -220,6 +225,28 @@ def _run(target, name, params, args) -> dict:
     return row
 
 
+def _peer(python: str | None, n_series: int) -> dict | None:
+    """The TimeVQVAE package's series/s, measured by ``_timevqvae_speed.py`` under ``python``."""
+    if not python:
+        return None
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import torch
+
+    script = Path(__file__).resolve().parent / "_timevqvae_speed.py"
+    cmd = [python, str(script), str(n_series), str(torch.get_num_threads())]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    row = json.loads(out.stdout.strip().splitlines()[-1])
+    print("peer", row, file=sys.stderr, flush=True)
+    return row
+
+
+def _ratio(ours: float, peer: dict | None, key: str) -> float | str:
+    return round(ours / peer[key], 1) if peer else NOT_MEASURED
+
+
 def main() -> None:
     from _common import RESULTS, markdown_table
 
@@ -230,11 +257,13 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=4)
     parser.add_argument("--only", choices=["training", "prior", "sampling"], default=None)
     parser.add_argument("--name", default="speed", help="file stem of the results (default: speed)")
+    parser.add_argument("--peer-python", default=None, help="an interpreter with timevqvae installed")
     args = parser.parse_args()
     path = RESULTS / f"{args.name}.json"
     old = json.loads(path.read_text()) if path.exists() else {}
     rows, sampling = old.get("rows", []), old.get("sampling", [])
     prior = old.get("prior_training", [])
+    peer = _peer(args.peer_python, args.n_series)  # in this run, or not at all
     if args.only in (None, "training"):
         rows = [_run(_measure, name, params, args) for name, params in CONFIGS.items()]
         ref = rows[0]["train_series_per_s"]
@@ -244,16 +273,28 @@ def main() -> None:
         prior = [_run(_measure_prior_training, name, params, args) for name, params in PRIOR_TRAINING.items()]
     if args.only in (None, "sampling"):
         sampling = [_run(_measure_sampling, name, params, args) for name, params in SAMPLING.items()]
+    # ratios to the peer only for the parts run now (a part not re-run keeps its run's ratio)
+    if args.only in (None, "training"):
+        for r in rows:
+            r["vs_timevqvae"] = _ratio(r["train_series_per_s"], peer, "stage1")
+    if args.only in (None, "prior"):
+        for r in prior:
+            r["vs_timevqvae"] = _ratio(r["train_series_per_s"], peer, "prior")
+    if args.only in (None, "sampling"):
+        for r in sampling:
+            r["vs_timevqvae"] = _ratio(r["series_per_s"], peer, "sampling")
     meta = dict(
         length=LENGTH,
         batch=BATCH,
         n_series=args.n_series,
         epochs=args.epochs,
         machine=cpu_name(),
+        peer=peer,
     )
     RESULTS.mkdir(exist_ok=True)
     write_text_atomic(
-        path, json.dumps(dict(meta=meta, rows=rows, prior_training=prior, sampling=sampling), indent=2)
+        path,
+        json.dumps(dict(meta=meta, peer=peer, rows=rows, prior_training=prior, sampling=sampling), indent=2),
     )
     cols = [
         "config",
@@ -266,6 +307,7 @@ def main() -> None:
         "achieved_gflops",
         "matmul_fp32_gflops",
         "flops_over_matmul",
+        "vs_timevqvae",
     ]
     pcols = [
         "config",
@@ -275,6 +317,7 @@ def main() -> None:
         "batch_size",
         "token_grid",
         "train_series_per_s",
+        "vs_timevqvae",
         "threads",
     ]
     scols = [
@@ -291,7 +334,20 @@ def main() -> None:
         # a part never measured under this name says so instead of an empty table
         return markdown_table(section, columns) if section else f"Not measured (run with `--only {only}`).\n"
 
-    text = "## Stage-1 training\n\n" + table(rows, cols, "training")
+    if peer and args.only:
+        text = f"Peer measured with the `{args.only}` part; other parts keep their run's ratios.\n\n"
+    else:
+        text = ""
+    if peer:
+        text += (
+            f"Peer: the TimeVQVAE package {peer['version']} (README configuration), measured in the same run: "
+            f"stage-1 training {peer['stage1']:.1f} series/s, prior training {peer['prior']:.1f} series/s, "
+            f"sampling {peer['sampling']:.1f} series/s ({peer['threads']} threads). `vs_timevqvae` is ours "
+            "over the peer's.\n\n"
+        )
+    else:
+        text += f"Peer: {NOT_MEASURED} in this run (run with `--peer-python`).\n\n"
+    text += f"Machine: {meta['machine']}.\n\n## Stage-1 training\n\n" + table(rows, cols, "training")
     text += f"\n## Prior training ({args.n_series} series at length {LENGTH})\n\n" + table(
         prior, pcols, "prior"
     )

@@ -26,6 +26,16 @@ def test_readme_table_matches_the_canonical_run(readme):
     )
 
 
+def test_readme_one_liner_table_matches_heads_csv():
+    report = _report()
+    text = (ROOT / "README.md").read_text()
+    start = text.index(report.HEADS_BEGIN) + len(report.HEADS_BEGIN)
+    end = text.index(report.HEADS_END)
+    assert text[start:end].strip() == report.heads_block().strip(), (
+        "README.md's one-liner table differs from results/heads.csv; run `python benchmarks/report.py --write`"
+    )
+
+
 def test_replace_block_swaps_only_the_table():
     report = _report()
     text = f"intro\n{report.BEGIN}\nold\n{report.END}\nrest\n"

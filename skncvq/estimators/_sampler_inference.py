@@ -4,7 +4,7 @@ A mixin of :class:`~skncvq.MaskGITSampler`, apart from its parameters and traini
 provides ``net_`` (the fitted prior's skorch net), ``tokenizer_``, ``classes_``,
 ``class_prior_``, ``token_shape_``, ``device_``, ``sample_precision_``, the sampling parameters
 (``n_steps``, ``guidance_scale``, ``temperature``, ``choice_temperature``, ``unconditional``,
-``sampling_strategy``, ``random_state``), ``p_unconditional``,
+``sampling_strategy``, ``resampling``, ``edit_ratio``, ``random_state``), ``p_unconditional``,
 ``_check_sampling_params``, ``_check_guidance`` and ``fit``.
 """
 
@@ -50,8 +50,8 @@ _SCORE_DRAWS = 4  # mask draws averaged by ``score``
 
 
 class SamplerInferenceMixin:
-    """``sample_tokens``, ``sample``, ``score`` and ``fit_resample`` of a fitted sampler; batched,
-    in eval mode, on ``device_``."""
+    """``sample_tokens``, ``sample``, ``edit``, ``score`` and ``fit_resample`` of a fitted sampler;
+    batched, in eval mode, on ``device_``."""
 
     def _encode_labels(self, n_samples: int, y, seed: int) -> np.ndarray:
         null = 0 if self.classes_ is None else len(self.classes_)
@@ -77,6 +77,26 @@ class SamplerInferenceMixin:
             )
         return np.searchsorted(self.classes_, labels).astype(np.int64)
 
+    def _sampling_module(self) -> torch.nn.Module:
+        module = self.net_.module_
+        if self.sample_precision_ == "bf16":
+            # a bfloat16 copy of the prior (0.5M parameters, copied in milliseconds) keeps torch's
+            # fused inference path for transformer layers, which autocast would switch off
+            module = copy.deepcopy(module).to(torch.bfloat16)
+        return module
+
+    def _generate(self, module, classes: np.ndarray, generator, init=None) -> torch.Tensor:
+        c = torch.from_numpy(classes).to(self.device_)
+        return module.generate(
+            c,
+            n_steps=self.n_steps,
+            guidance_scale=float(self.guidance_scale),
+            temperature=float(self.temperature),
+            choice_temperature=float(self.choice_temperature),
+            generator=generator,
+            init=init,
+        )
+
     def _token_batches(self, n_samples: int, y, random_state, bytes_per_series: int):
         """Check the call, then yield ``(start, token grids)`` batch by batch: memory beyond the
         caller's output does not grow with ``n_samples``."""
@@ -89,11 +109,7 @@ class SamplerInferenceMixin:
         seed = draw_seed(self.random_state if random_state is None else random_state)
         classes = self._encode_labels(int(n_samples), y, seed)
         generator = torch.Generator(device=self.device_).manual_seed(seed)
-        module = self.net_.module_
-        if self.sample_precision_ == "bf16":
-            # a bfloat16 copy of the prior (0.5M parameters, copied in milliseconds) keeps torch's
-            # fused inference path for transformer layers, which autocast would switch off
-            module = copy.deepcopy(module).to(torch.bfloat16)
+        module = self._sampling_module()
         starts = range(0, len(classes), _SAMPLE_BATCH)
         if self.verbose and len(starts) > 1:
             from tqdm.auto import tqdm
@@ -101,16 +117,8 @@ class SamplerInferenceMixin:
             starts = tqdm(starts, desc="sampling", unit="batch", total=len(starts))
         with eval_mode(module):
             for start in starts:
-                c = torch.from_numpy(classes[start : start + _SAMPLE_BATCH]).to(self.device_)
-                ids = module.generate(
-                    c,
-                    n_steps=self.n_steps,
-                    guidance_scale=float(self.guidance_scale),
-                    temperature=float(self.temperature),
-                    choice_temperature=float(self.choice_temperature),
-                    generator=generator,
-                )
-                yield start, ids.cpu().numpy().reshape(len(c), *self.token_shape_)
+                ids = self._generate(module, classes[start : start + _SAMPLE_BATCH], generator)
+                yield start, ids.cpu().numpy().reshape(len(ids), *self.token_shape_)
 
     def sample_tokens(self, n_samples: int, y=None, random_state=None) -> np.ndarray:
         """Token grids drawn from the prior.
@@ -156,6 +164,67 @@ class SamplerInferenceMixin:
             if out is None:
                 out = np.empty((int(n_samples), self.n_features_in_), dtype=np.float32)
             out[start : start + len(tokens)] = self.tokenizer_.decode(tokens)
+        return out
+
+    def edit(self, X, y=None, random_state=None) -> np.ndarray:
+        """Variations of given series: one new series per series of ``X``.
+
+        Each series' token grid has ``edit_ratio`` of its positions, chosen at random, masked and
+        drawn again by the prior (iterative decoding under the series' class, with the
+        sampler's ``n_steps``, guidance and temperatures), keeping the others. The change this
+        makes to the decoded series is added to the series itself, so what the tokens do not
+        hold, the detail below the tokenizer's reconstruction, stays as it was.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_series, length)
+            Series of the length seen in ``fit``.
+        y : array-like of shape (n_series,) or None
+            Their labels, seen in ``fit``; None draws under the prior's "no class" row (a prior
+            fitted with labels needs ``p_unconditional > 0`` for it).
+        random_state : int, RandomState instance or None
+            Seed of this call; None uses the estimator's ``random_state``.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_series, length), float32
+        """
+        check_is_fitted(self, "net_")
+        self._check_sampling_params()
+        arr = validate_series(self, X, reset=False).astype(np.float32)
+        n = len(arr)
+        seed = draw_seed(self.random_state if random_state is None else random_state)
+        null = 0 if self.classes_ is None else len(self.classes_)
+        if y is None:
+            if self.classes_ is not None and self.p_unconditional == 0:
+                raise ValueError(
+                    "this prior was fitted with p_unconditional=0, so its no-class row is untrained; "
+                    "pass the series' labels y."
+                )
+            classes = np.full(n, null, dtype=np.int64)
+        else:
+            y = column_or_1d(np.asarray(y), warn=True)
+            if len(y) != n:
+                raise ValueError(f"X has {n} series but y has {len(y)} labels.")
+            classes = self._encode_labels(n, y, seed)
+            self._check_guidance(conditional=True)
+        module = self._sampling_module()
+        grids = self.tokenizer_.encode(arr).reshape(n, -1)  # (n, F, W') -> (n, N)
+        n_tokens = grids.shape[1]
+        n_masked = max(1, round(float(self.edit_ratio) * n_tokens))
+        rng = np.random.default_rng(seed)
+        chosen = np.argsort(rng.random((n, n_tokens)), axis=1)[:, :n_masked]  # random positions per row
+        init = grids.copy()
+        np.put_along_axis(init, chosen, self.net_.module_.mask_id, axis=1)
+        generator = torch.Generator(device=self.device_).manual_seed(seed)
+        out = np.empty_like(arr)
+        with eval_mode(module):
+            for start in range(0, n, _SAMPLE_BATCH):
+                part = slice(start, start + _SAMPLE_BATCH)
+                ids = self._generate(module, classes[part], generator, torch.from_numpy(init[part]))
+                new = self.tokenizer_.decode(ids.cpu().numpy().reshape(-1, *self.token_shape_))
+                old = self.tokenizer_.decode(grids[part].reshape(-1, *self.token_shape_))
+                out[part] = arr[part] + (new - old)
         return out
 
     def score(self, X, y=None) -> float:
@@ -217,6 +286,10 @@ class SamplerInferenceMixin:
         """Fit on ``(X, y)`` and return it topped up with synthetic series (imbalanced-learn's
         sampler contract), so the sampler can be a step of an ``imblearn`` pipeline.
 
+        ``sampling_strategy`` says how many series each class gets, ``resampling`` how they are
+        made: edits of the class's own series (:meth:`edit`), or draws from the prior
+        (:meth:`sample`).
+
         Returns
         -------
         X_resampled : ndarray of shape (n + n_new, length)
@@ -226,8 +299,19 @@ class SamplerInferenceMixin:
         arr = validate_series(self, X, reset=False).astype(np.float32)
         y = column_or_1d(np.asarray(y))
         new_X, new_y = [arr], [y]
+        rng = np.random.default_rng(draw_seed(self.random_state))
         for label, n_new in resampling_targets(self.sampling_strategy, y).items():
-            if n_new > 0:
-                new_X.append(self.sample(n_new, y=label))
-                new_y.append(np.full(n_new, label, dtype=y.dtype))
+            if n_new <= 0:
+                continue
+            labels = np.full(n_new, label, dtype=y.dtype)
+            seed = int(rng.integers(2**31))
+            if self.resampling == "generate":
+                new_X.append(self.sample(n_new, y=label, random_state=seed))
+            else:
+                # the class's series in turn, each in a new random order, until n_new are drawn
+                own = np.flatnonzero(y == label)
+                rounds = -(-n_new // len(own))
+                order = np.concatenate([rng.permutation(own) for _ in range(rounds)])[:n_new]
+                new_X.append(self.edit(arr[order], y=labels, random_state=seed))
+            new_y.append(labels)
         return np.concatenate(new_X), np.concatenate(new_y)

@@ -12,6 +12,7 @@ import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
 
+from ._feature_projection import PROJECTED_OUTPUTS
 from ._torch_utils import batched, eval_mode
 
 __all__ = ["TokenizerInferenceMixin"]
@@ -28,6 +29,8 @@ class TokenizerInferenceMixin:
     ``device_``."""
 
     def _output_width(self) -> int:
+        if self._projects():
+            return self.feature_mean_.shape[0] if self.projection_ is None else self.projection_.shape[1]
         f, w = self.config_.token_shape
         d, k = self.config_.codebook_dim, self.config_.codebook_size
         widths = {"pooled": d, "latent": d * f * w, "tokens": f * w, "histogram": k, "continuous": d * f * w}
@@ -40,11 +43,31 @@ class TokenizerInferenceMixin:
         with eval_mode(self.module_):
             return batched(fn, self._scale(arr), self.device_, _EVAL_BATCH)
 
+    def _projects(self) -> bool:
+        """Whether ``transform`` applies the projection fitted at ``fit``."""
+        if self.projection is None or self.output not in PROJECTED_OUTPUTS:
+            return False
+        if self.projection_kind_ is None or self.output != self.projected_output_:
+            raise ValueError(
+                f"the projection was fitted at fit for output={self.projected_output_!r}, not "
+                f"output={self.output!r}; fit again with this output, or set projection=None for the "
+                "features unprojected."
+            )
+        return True
+
     def _transform(self, X) -> np.ndarray:
         # the body of ``transform``, which the estimator defines itself so that
         # scikit-learn's set_output wraps it
         check_is_fitted(self, "net_")
         self._validate_params()  # output may have been set after fit
+        features = self._features(X)
+        if not self._projects():
+            return features
+        out = (features - self.feature_mean_) / self.feature_scale_
+        return out if self.projection_ is None else out @ self.projection_
+
+    def _features(self, X) -> np.ndarray:
+        """The features of ``output`` before any projection."""
         module = self.module_
         k = self.config_.codebook_size
 

@@ -108,6 +108,12 @@ class MaskGITSampler(VersionedPickleMixin, SamplerInferenceMixin, CPUFallbackMix
         Which classes :meth:`fit_resample` tops up, as in imbalanced-learn: "auto" /
         "not majority", "minority", "all", a dict ``{label: target count}``, or
         a float (binary problems: the desired minority / majority ratio).
+    resampling : {"edit", "generate"}, default="edit"
+        How :meth:`fit_resample` makes its new series. "edit": variations of the class's own
+        series, drawn in turn (:meth:`edit`); "generate": new series drawn from the prior
+        (:meth:`sample`). See :ref:`decision-resampling`.
+    edit_ratio : float in (0, 1], default=0.5
+        Share of a series' tokens that :meth:`edit` masks and draws again.
     precision : {"auto", "fp32", "bf16"}, default="auto"
         "auto" trains in bfloat16 on GPUs that support it and in float32 on CPUs, and samples
         with a bfloat16 copy of the prior wherever the hardware runs bfloat16 natively; "fp32" /
@@ -184,6 +190,8 @@ class MaskGITSampler(VersionedPickleMixin, SamplerInferenceMixin, CPUFallbackMix
         lr: float | str = "auto",
         weight_decay: float = 1e-3,
         sampling_strategy: str | dict | float = "auto",
+        resampling: str = "edit",
+        edit_ratio: float = 0.5,
         precision: str = "auto",
         device: str = "auto",
         random_state: int | np.random.RandomState | None = None,
@@ -210,6 +218,8 @@ class MaskGITSampler(VersionedPickleMixin, SamplerInferenceMixin, CPUFallbackMix
         self.lr = lr
         self.weight_decay = weight_decay
         self.sampling_strategy = sampling_strategy
+        self.resampling = resampling
+        self.edit_ratio = edit_ratio
         self.precision = precision
         self.device = device
         self.random_state = random_state
@@ -236,6 +246,8 @@ class MaskGITSampler(VersionedPickleMixin, SamplerInferenceMixin, CPUFallbackMix
             dict,
             Interval(Real, 0, 1, closed="right"),
         ],
+        "resampling": [StrOptions({"edit", "generate"})],
+        "edit_ratio": [Interval(Real, 0, 1, closed="right")],
         **TRAINING,
         "batch_size": [POSITIVE_INT, StrOptions({"auto"})],
         "lr": [POSITIVE, StrOptions({"auto"})],

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d
 
 from .._validation import check_device, check_min_length, global_scale, validate_series
 from ..augment import resolve_augmentations
@@ -17,7 +17,9 @@ from ..nn import NCVQVAE, NCVQVAEConfig
 from ..nn.config import auto_latent_width
 from ..training import LOSS_KEYS, make_tokenizer_net
 from ._constraints import NON_NEGATIVE, NON_NEGATIVE_INT, POSITIVE_INT, TRAINING, UNIT
+from ._feature_projection import fit_projection, resolve_projection
 from ._fit_state import unfitted_on_failure
+from ._tokenizer_epochs import auto_tokenizer_epochs
 from ._tokenizer_inference import OUTPUTS as _OUTPUTS
 from ._tokenizer_inference import TokenizerInferenceMixin
 from ._torch_utils import CPUFallbackMixin, draw_seed, resolve_device, resolve_precision
@@ -96,8 +98,12 @@ class NCVQVAETransformer(
     projector_dim : int, default=512
         Width of the SSL projector (the reference's is 4096). See
         :ref:`decision-projector-width`.
-    max_epochs : int, default=100
+    max_epochs : int >= 1 or "auto", default="auto"
         Training epochs; the cosine learning-rate schedule decays to 0 at the end of the budget.
+        "auto": 100 up to 50,000 training samples (``n_series * length``), then
+        ``100 * (50,000 / samples) ** (2/3)`` rounded, at least 2, so that the cost of a fit grows
+        as the cube root of the data. The value used is ``max_epochs_``. See
+        :ref:`decision-auto-epochs`.
     max_time : float > 0 or None, default=None
         Optional wall-clock budget in seconds; training stops when either budget is spent and
         the cosine schedule follows whichever runs out first. See :ref:`decision-budget`.
@@ -119,6 +125,14 @@ class NCVQVAETransformer(
         latent (the reference's probe feature). The others: the pre-quantization latent's mean,
         the flattened quantized latent, the token ids, the per-series code histogram, the
         flattened pre-quantization latent. See :ref:`decision-tokenizer-outputs-beyond-the-reference`.
+    projection : {"auto", "standardize", "discriminant"} or None, default="auto"
+        What ``transform`` does to the "multiscale", "pooled" and "pooled_continuous" features,
+        fitted on the training series at ``fit``. "standardize": zero mean and unit variance per
+        feature. "discriminant": standardized, then projected onto the ``n_classes - 1`` axes of a
+        shrinkage linear discriminant analysis of ``y`` (needs class labels). "auto":
+        "discriminant" when ``fit`` gets class labels of at least two classes, as in a pipeline
+        with a classifier, "standardize" otherwise. None: the features unprojected. The kind used
+        is ``projection_kind_``. See :ref:`decision-projection`.
     device : {"auto", "cpu", "cuda"} or str, default="auto"
         "auto" uses CUDA when available.
     random_state : int, RandomState instance or None, default=None
@@ -146,8 +160,16 @@ class NCVQVAETransformer(
         The learned codes.
     token_shape_ : tuple of int
         ``(n_freq, latent_frames)``, the shape of one series' token grid.
+    projection_kind_ : {"standardize", "discriminant"} or None
+        The projection fitted for ``output`` (None for outputs it does not apply to).
+    feature_mean_, feature_scale_ : ndarray of shape (n_features,) or None
+        Training mean and standard deviation of the unprojected features.
+    projection_ : ndarray of shape (n_features, n_classes - 1) or None
+        The discriminant axes, for ``projection_kind_="discriminant"``.
+    max_epochs_ : int
+        The epoch budget used (``max_epochs`` resolved).
     n_epochs_ : int
-        Epochs run (fewer than ``max_epochs`` when ``max_time`` stopped training).
+        Epochs run (fewer than ``max_epochs_`` when ``max_time`` stopped training).
     precision_, device_ : str
         The resolved precision and device.
 
@@ -192,13 +214,14 @@ class NCVQVAETransformer(
         ema_decay: float = 0.9,
         commitment_weight: float = 1.0,
         projector_dim: int = 512,
-        max_epochs: int = 100,
+        max_epochs: int | str = "auto",
         max_time: float | None = None,
         batch_size: int = 128,
         lr: float = 1e-3,
         weight_decay: float = 1e-3,
         precision: str = "auto",
         output: str = "multiscale",
+        projection: str | None = "auto",
         device: str = "auto",
         random_state: int | np.random.RandomState | None = None,
         verbose: int = 0,
@@ -225,6 +248,7 @@ class NCVQVAETransformer(
         self.weight_decay = weight_decay
         self.precision = precision
         self.output = output
+        self.projection = projection
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
@@ -247,7 +271,9 @@ class NCVQVAETransformer(
         "commitment_weight": [NON_NEGATIVE],
         "projector_dim": [POSITIVE_INT],
         "output": [StrOptions(set(_OUTPUTS))],
+        "projection": [StrOptions({"auto", "standardize", "discriminant"}), None],
         **TRAINING,
+        "max_epochs": [POSITIVE_INT, StrOptions({"auto"})],
     }
 
     def _check_params(self) -> None:
@@ -300,13 +326,15 @@ class NCVQVAETransformer(
 
     @unfitted_on_failure
     def fit(self, X, y=None) -> NCVQVAETransformer:
-        """Train the tokenizer on series ``X`` (labels are ignored).
+        """Train the tokenizer on series ``X``, then fit ``projection`` on its features.
 
         Parameters
         ----------
         X : array-like of shape (n_series, length), (n_series, 1, length) or (n_series, length, 1)
             Equal-length univariate training series, at least 2.
-        y : ignored
+        y : array-like of shape (n_series,) or None, default=None
+            Class labels, used only by ``projection`` ("auto" or "discriminant"); training the
+            tokenizer never sees them.
 
         Returns
         -------
@@ -320,6 +348,9 @@ class NCVQVAETransformer(
         self.device_ = resolve_device(self.device)
         self.precision_ = resolve_precision(self.precision, self.device_)
         self.config_ = self._make_config(arr.shape[1], len(arr))
+        self.max_epochs_ = (
+            auto_tokenizer_epochs(*arr.shape) if self.max_epochs == "auto" else int(self.max_epochs)
+        )
         seed = draw_seed(self.random_state)
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
@@ -335,7 +366,21 @@ class NCVQVAETransformer(
         self.n_epochs_ = len(self.history_)
         self.codebook_ = self.module_.quantizer.embed.detach().cpu().numpy().copy()
         self.token_shape_ = self.config_.token_shape
+        self._fit_projection(arr, y)
         return self
+
+    def _fit_projection(self, arr: np.ndarray, y) -> None:
+        if y is not None:
+            y = column_or_1d(y, warn=True)
+            check_consistent_length(arr, y)
+        self.projection_kind_ = resolve_projection(self.projection, self.output, y)
+        self.projected_output_ = self.output
+        self.feature_mean_ = self.feature_scale_ = self.projection_ = None
+        if self.projection_kind_ is not None:
+            features = self._features(arr)
+            self.feature_mean_, self.feature_scale_, self.projection_ = fit_projection(
+                features, y, self.projection_kind_
+            )
 
     def _make_net(self, module: NCVQVAE, *, n_series: int, seed: int):
         """The training net around ``module``, from this estimator's settings."""
@@ -345,7 +390,7 @@ class NCVQVAETransformer(
             seed=seed,
             lr=self.lr,
             weight_decay=self.weight_decay,
-            max_epochs=self.max_epochs,
+            max_epochs=self.max_epochs_,
             max_time=self.max_time,
             batch_size=self.batch_size,
             augmentations=resolve_augmentations(self.augmentations),

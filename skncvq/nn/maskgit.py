@@ -178,16 +178,29 @@ class MaskGIT(nn.Module):
         temperature: float = 1.0,
         choice_temperature: float = 4.0,
         generator: torch.Generator,
+        init: torch.Tensor | None = None,
     ) -> torch.Tensor:
-        """Iterative decoding from an all-masked grid; ``classes`` (B,) may hold the "no class" id.
+        """Iterative decoding from an all-masked grid, or from ``init``; ``classes`` (B,) may hold
+        the "no class" id.
 
-        At step ``s`` every still-masked position gets a sampled id; the ``floor(N cos(pi/2 (s+1)/T))``
+        At step ``s`` every still-masked position gets a sampled id; the ``floor(M cos(pi/2 (s+1)/T))``
         least confident new ones (log-probability plus Gumbel noise annealed by
-        ``choice_temperature * (1 - (s+1)/T)``) are masked again; the last step keeps all.
+        ``choice_temperature * (1 - (s+1)/T)``) are masked again; the last step keeps all. ``M`` is
+        the number of masked positions at the start: ``N`` from an all-masked grid, or the
+        ``mask_id`` entries of ``init`` (B, N), the same count in every row, whose other entries
+        are kept.
         """
         b, n = classes.shape[0], self.config.n_tokens
         dev = generator.device
-        ids = torch.full((b, n), self.mask_id, dtype=torch.long, device=classes.device)
+        if init is None:
+            ids = torch.full((b, n), self.mask_id, dtype=torch.long, device=classes.device)
+            n_start = n
+        else:
+            ids = init.to(device=classes.device, dtype=torch.long).clone()
+            per_row = (ids == self.mask_id).sum(1)
+            if ids.shape != (b, n) or bool((per_row != per_row[0]).any()):
+                raise ValueError(f"init must be ({b}, {n}) with the same number of masked ids in every row.")
+            n_start = int(per_row[0])
         for step in range(n_steps):
             unknown = ids == self.mask_id
             logits = self._logits(ids, classes, guidance_scale) / max(temperature, 1e-6)
@@ -195,7 +208,7 @@ class MaskGIT(nn.Module):
             sampled = torch.multinomial(probs.view(-1, probs.shape[-1]), 1, generator=generator).view(b, n)
             sampled = torch.where(unknown, sampled, ids)
             ratio = (step + 1) / n_steps
-            n_masked = math.floor(n * cosine_schedule(ratio))
+            n_masked = math.floor(n_start * cosine_schedule(ratio))
             if n_masked == 0:
                 ids = sampled
                 break

@@ -11,7 +11,7 @@ from skorch.callbacks import Callback, EarlyStopping
 
 from .interrupt import StopTraining
 
-__all__ = ["LossTermsLogger", "CosineBudget", "EarlyStop"]
+__all__ = ["LossTermsLogger", "CosineBudget", "EarlyStop", "FitProgress"]
 
 
 class LossTermsLogger(Callback):
@@ -152,3 +152,49 @@ class EarlyStop(EarlyStopping):
             super().on_epoch_end(net, **kwargs)
         except KeyboardInterrupt:
             raise StopTraining from None
+
+
+class FitProgress(Callback):
+    """One progress bar over the whole fit, with its ETA.
+
+    The bar follows the training progress of :class:`CosineBudget` (``net.progress_``, the larger
+    of the fraction of optimizer steps done and the fraction of the time budget used), so its
+    ETA holds whichever budget ends the fit; without that callback it counts optimizer steps of
+    ``max_epochs`` epochs. The postfix shows the epoch and the last epoch's training loss.
+    """
+
+    _RESOLUTION = 1000  # bar units for the whole fit
+
+    def on_train_begin(self, net, X=None, y=None, **kwargs) -> None:
+        from tqdm.auto import tqdm
+
+        n = len(X) if X is not None else 1
+        self.total_steps_ = max(1, net.max_epochs * math.ceil(n / net.batch_size))
+        self.step_ = 0
+        self.bar_ = tqdm(
+            total=self._RESOLUTION,
+            desc=type(net.module_).__name__,
+            bar_format="{desc}: {percentage:3.0f}%|{bar}| [{elapsed}<{remaining}{postfix}]",
+        )
+
+    def on_batch_end(self, net, training=False, **kwargs) -> None:
+        if not training:
+            return
+        self.step_ += 1
+        # CosineBudget's progress is taken before the step, from steps and time: count this one
+        progress = max(self.step_ / self.total_steps_, getattr(net, "progress_", 0.0))
+        self._show(progress)
+
+    def _show(self, progress: float) -> None:
+        self.bar_.update(max(0, min(self._RESOLUTION, round(progress * self._RESOLUTION)) - self.bar_.n))
+
+    def on_epoch_end(self, net, **kwargs) -> None:
+        row = net.history[-1]
+        postfix = {"epoch": row["epoch"]}
+        if "train_loss" in row:
+            postfix["loss"] = f"{row['train_loss']:.4g}"
+        self.bar_.set_postfix(postfix, refresh=False)
+
+    def on_train_end(self, net, **kwargs) -> None:
+        self._show(1.0)  # the fit ended, by its epochs, its time budget or early stopping
+        self.bar_.close()

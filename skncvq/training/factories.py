@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import torch
 
-from .callbacks import CosineBudget, EarlyStop, LossTermsLogger
+from .callbacks import CosineBudget, EarlyStop, FitProgress, LossTermsLogger
 from .classifier import AutocastClassifierNet
 from .net import LOSS_KEYS, TokenizerNet
 from .prior import PriorNet
@@ -44,12 +44,8 @@ def _shuffled(n_series: int, batch_size: int, seed: int) -> dict:
 
 
 def _progress(verbose: int) -> list:
-    """A progress bar with the epoch's ETA under ``verbose``."""
-    if not verbose:
-        return []
-    from skorch.callbacks import ProgressBar
-
-    return [("progress", ProgressBar())]
+    """Under ``verbose``, one progress bar over the whole fit with its ETA."""
+    return [("progress", FitProgress())] if verbose else []
 
 
 def make_tokenizer_net(

@@ -52,6 +52,22 @@ def test_prior_module_loss_and_generation():
     assert out.shape == (3, 12) and out.max() < 8 and out.min() >= 0
 
 
+def test_generation_from_a_partly_masked_grid_keeps_the_unmasked_tokens():
+    prior = MaskGIT(
+        MaskGITConfig(n_tokens=12, codebook_size=8, n_classes=2, hidden_dim=16, n_layers=1)
+    ).eval()
+    g = torch.Generator().manual_seed(0)
+    init = torch.randint(0, 8, (4, 12))
+    masked = torch.stack([torch.randperm(12, generator=g)[:5] for _ in range(4)])
+    init.scatter_(1, masked, 8)  # 5 of 12 positions masked in every row
+    out = prior.generate(torch.tensor([0, 1, 0, 2]), n_steps=4, generator=g, init=init)
+    keep = init != 8
+    assert (out[keep] == init[keep]).all() and (out != 8).all() and out.max() < 8
+    init[0, 0] = 8 if init[0, 0] != 8 else 0  # one row with another number of masked ids
+    with pytest.raises(ValueError, match="same number of masked ids in every row"):
+        prior.generate(torch.tensor([0, 1, 0, 2]), generator=g, init=init)
+
+
 def test_guidance_mixes_conditional_and_unconditional_logits():
     prior = MaskGIT(MaskGITConfig(n_tokens=6, codebook_size=5, n_classes=2, hidden_dim=16, n_layers=1)).eval()
     ids = torch.full((2, 6), 5)
@@ -376,6 +392,43 @@ def test_fit_resample_in_an_imblearn_pipeline(setup):
     pipe = make_pipeline(small.set_params(sampling_strategy="auto"), KNeighborsClassifier(3)).fit(Xi, yi)
     assert pipe[-1].n_samples_fit_ == 120  # the classifier was fitted on the balanced set
     assert pipe.predict(X).shape == (len(X),)  # and the sampler does nothing at predict time
+
+
+def test_edit_varies_series_within_their_class(setup):
+    X, labels, sampler, fcn = setup
+    src, lab = X[:40], labels[:40]
+    out = sampler.edit(src, y=lab, random_state=0)
+    assert out.shape == src.shape and out.dtype == np.float32
+    np.testing.assert_array_equal(out, sampler.edit(src, y=lab, random_state=0))  # seeded
+    # the fewer tokens redrawn, the closer an edit stays to its series
+    few = sampler.set_params(edit_ratio=0.01).edit(src, y=lab, random_state=0)  # one token of 40
+    every = sampler.set_params(edit_ratio=1.0).edit(src, y=lab, random_state=0)
+    sampler.set_params(edit_ratio=0.5)
+    dist = [np.abs(e - src).mean() for e in (few, out, every)]
+    assert dist[0] < dist[1] < dist[2]
+    assert (fcn.predict(out) == lab).mean() > 0.8  # edits stay in their class
+    with pytest.raises(ValueError, match="40 series but y has 39"):
+        sampler.edit(src, y=lab[:-1])
+    with pytest.raises(ValueError, match="not seen in fit"):
+        sampler.edit(src[:2], y=["a", "z"])
+
+
+def test_fit_resample_edits_or_generates(setup, monkeypatch):
+    X, labels, sampler, _ = setup
+    keep = np.r_[np.flatnonzero(labels == "a"), np.flatnonzero(labels == "b")[:5]]
+    small = MaskGITSampler(sampler.tokenizer_, random_state=0, **{**PRIOR, "max_epochs": 3})
+    Xr, yr = small.fit_resample(X[keep], labels[keep])
+    assert small.resampling == "edit" and (yr == "b").sum() == (yr == "a").sum() == 40
+    Xg, yg = small.set_params(resampling="generate").fit_resample(X[keep], labels[keep])
+    assert (yg == "b").sum() == 40 and not np.allclose(Xg[len(keep) :], Xr[len(keep) :])
+    # "edit" draws the class's own series in turn: each of the 5 is the source of 7 of the 35
+    monkeypatch.setattr(MaskGITSampler, "edit", lambda self, X, y=None, random_state=None: X)
+    Xr, yr = small.set_params(resampling="edit").fit_resample(X[keep], labels[keep])
+    src = X[keep][labels[keep] == "b"].astype(np.float32)
+    sources = [int(np.flatnonzero((src == row).all(1))[0]) for row in Xr[len(keep) :]]
+    assert sorted(np.bincount(sources, minlength=5).tolist()) == [7] * 5
+    with pytest.raises(ValueError, match="'resampling' parameter"):
+        small.set_params(resampling="copy").fit_resample(X[keep], labels[keep])
 
 
 def test_unconditional_fit_and_errors(setup):

@@ -1,3 +1,5 @@
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -5,6 +7,7 @@ import torch
 
 from skncvq import NCVQVAETransformer
 from skncvq.datasets import make_synthetic
+from skncvq.estimators._tokenizer_epochs import auto_tokenizer_epochs
 
 
 @pytest.mark.parametrize("ssl", [None, "barlowtwins", "vibcreg"])
@@ -169,7 +172,7 @@ def test_outputs(output, width, tiny, data):
 
 def test_multiscale_holds_the_global_mean_max_and_segment_means(tiny, data):
     X, _ = data
-    tok = NCVQVAETransformer(output="continuous", random_state=0, **tiny).fit(X)
+    tok = NCVQVAETransformer(output="continuous", projection=None, random_state=0, **tiny).fit(X)
     z = tok.transform(X).reshape(len(X), 8, 5, 8)  # (n, D, F, W')
     ms = tok.set_params(output="multiscale").transform(X)
     np.testing.assert_allclose(ms[:, :8], z.mean((2, 3)), atol=1e-5)
@@ -184,7 +187,7 @@ def test_multiscale_holds_the_global_mean_max_and_segment_means(tiny, data):
 
 def test_pooled_is_mean_of_quantized_codes(tiny, data):
     X, _ = data
-    tok = NCVQVAETransformer(output="pooled", random_state=0, **tiny).fit(X)
+    tok = NCVQVAETransformer(output="pooled", projection=None, random_state=0, **tiny).fit(X)
     codes = tok.codebook_[tok.encode(X)]  # (n, F, W', D)
     np.testing.assert_allclose(tok.transform(X), codes.mean((1, 2)), atol=1e-5)
 
@@ -293,6 +296,17 @@ def test_verbose_shows_progress(tiny, data, capsys):
     captured = capsys.readouterr()
     text = captured.out + captured.err
     assert "recon_time" in text and "epoch" in text
+    # one bar over the whole fit, with elapsed<remaining time, ending at 100 %
+    assert re.search(r"NCVQVAE:\s+100%\|.*\| \[\d\d:\d\d<\d\d:\d\d, epoch=2", text)
+
+
+def test_max_epochs_auto_follows_the_data(tiny):
+    rng = np.random.default_rng(0)
+    small, large = rng.normal(size=(20, 64)), rng.normal(size=(1200, 64))  # 1,280 and 76,800 samples
+    params = {**tiny, "max_epochs": "auto", "max_time": 0.5}
+    assert NCVQVAETransformer(**params).fit(small).max_epochs_ == 100
+    assert NCVQVAETransformer(**params).fit(large).max_epochs_ == auto_tokenizer_epochs(1200, 64) == 75
+    assert NCVQVAETransformer(**{**params, "max_epochs": 7}).fit(small).max_epochs_ == 7
 
 
 def test_explicit_augmentation_tuple(tiny, data):
