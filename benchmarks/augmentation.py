@@ -15,8 +15,9 @@ Each method then tops every class up to the largest class's count (imbalanced-le
 ``sampling_strategy="auto"``, and ``"all"`` for ``small``, which doubles every class):
 
 - ``none``: the cut set alone;
-- ``maskgit``: ``MaskGITSampler(random_state=seed).fit_resample`` with its defaults (edits of the
-  class's own series, ``resampling="edit"``);
+- ``maskgit``: ``MaskGITSampler(max_time=--sampler-time, random_state=seed).fit_resample``, its
+  defaults otherwise (the default tokenizer; edits of the class's own series,
+  ``resampling="edit"``);
 - ``maskgit_generate``: the same fitted sampler's ``sample`` for each class's count, as
   ``resampling="generate"`` would give (one fit serves both);
 - ``ros``, ``smote``: imbalanced-learn's ``RandomOverSampler`` and ``SMOTE`` on the raw series;
@@ -24,8 +25,9 @@ Each method then tops every class up to the largest class's count (imbalanced-le
   ``skncvq.augment``'s ``gaussian_noise`` or ``window_warp``.
 
 Two classifiers are trained on every set and scored by balanced accuracy on the untouched test
-split: ``FCNClassifier(max_time=--fcn-time)`` and MiniRocket + RidgeClassifierCV (aeon, run by the
-interpreter given with ``--minirocket-python``; left empty without it). Rows go to
+split: ``FCNClassifier(max_time=--fcn-time)`` (its 200 epochs, or fewer when the time runs out)
+and MiniRocket + RidgeClassifierCV (aeon, run by the interpreter given with
+``--minirocket-python``; left empty without it). Rows go to
 ``results/augmentation.csv`` as they finish (resumable); ``--summary`` writes the Markdown.
 
 Usage:
@@ -94,7 +96,7 @@ def _targets(y, strategy: str) -> dict:
     return {c: top - n for c, n in zip(labels, counts) if strategy == "all" or n < top}
 
 
-def resample(method: str, X, y, strategy: str, seed: int, fitted: dict):
+def resample(method: str, X, y, strategy: str, seed: int, fitted: dict, sampler_time: float | None = None):
     """``(X_res, y_res)`` of ``method``, the originals first; ``fitted`` keeps the sampler that
     ``maskgit`` fitted for ``maskgit_generate``."""
     from imblearn.over_sampling import SMOTE, RandomOverSampler
@@ -104,7 +106,9 @@ def resample(method: str, X, y, strategy: str, seed: int, fitted: dict):
     if method == "none":
         return X, y
     if method == "maskgit":
-        fitted["maskgit"] = MaskGITSampler(sampling_strategy=strategy, random_state=seed)
+        fitted["maskgit"] = MaskGITSampler(
+            sampling_strategy=strategy, max_time=sampler_time, random_state=seed
+        )
         return fitted["maskgit"].fit_resample(X, y)
     if method == "maskgit_generate":
         sampler = fitted["maskgit"]
@@ -169,12 +173,12 @@ def run(args) -> None:
                     t0 = time.perf_counter()
                     with warnings.catch_warnings():
                         warnings.simplefilter("ignore")
-                        sets[method] = resample(method, X, y, strategy, seed, fitted)
+                        sets[method] = resample(method, X, y, strategy, seed, fitted, args.sampler_time)
                     secs[method] = time.perf_counter() - t0
                 mr = _minirocket(args.minirocket_python, sets, X_te, y_te, seed, args.threads)
                 _, counts = np.unique(y, return_counts=True)
                 for method, (X_res, y_res) in sets.items():
-                    fcn = FCNClassifier(max_time=args.fcn_time, max_epochs=1000, random_state=seed)
+                    fcn = FCNClassifier(max_time=args.fcn_time, random_state=seed)
                     fcn.fit(X_res, y_res)
                     row = dict(
                         dataset=dataset,
@@ -188,6 +192,7 @@ def run(args) -> None:
                         fcn=round(float(balanced_accuracy_score(y_te, fcn.predict(X_te))), 4),
                         minirocket=round(mr[method], 4) if method in mr else "",
                         fcn_time=args.fcn_time,
+                        sampler_time=args.sampler_time,
                         cpu=cpu_name(),
                         threads=args.threads,
                         version=__version__,
@@ -250,7 +255,10 @@ def main() -> None:
     parser.add_argument("--majority", type=int, default=100)
     parser.add_argument("--heavy-majority", type=int, default=300)
     parser.add_argument("--per-class", type=int, default=8)
-    parser.add_argument("--fcn-time", type=float, default=30.0, help="FCN training budget, seconds")
+    parser.add_argument("--fcn-time", type=float, default=15.0, help="FCN training budget, seconds")
+    parser.add_argument(
+        "--sampler-time", type=float, default=60.0, help="the prior's training budget, seconds"
+    )
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--minirocket-python", default=None, help="an interpreter with aeon installed")
     parser.add_argument("--summary", action="store_true")

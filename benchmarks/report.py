@@ -138,6 +138,9 @@ def heads_block() -> str:
     lines += [f"| {label} | {per[key].mean():.3f} |" for key, label in HEADS.items()]
     lines.append(f"| best reference probe on the unprojected features | {per['best_probe'].mean():.3f} |")
     lines.append(f"| MiniRocket + `RidgeClassifierCV` (aeon), same run | {per['minirocket'].mean():.3f} |")
+    lines.append(
+        f"| the default tokenizer's fit, seconds: mean / longest | {per['fit_s'].mean():.0f} / {per['fit_s'].max():.0f} |"
+    )
     return "\n".join(lines) + "\n"
 
 

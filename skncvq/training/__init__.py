@@ -1,7 +1,7 @@
 """The only sub-package that imports skorch: the training nets, their callbacks, and the
 factories the estimators get their nets from."""
 
-from .callbacks import CosineBudget, EarlyStop, LossTermsLogger
+from .callbacks import CosineBudget, EarlyStop, FitProgress, LossTermsLogger
 from .classifier import AutocastClassifierNet
 from .factories import make_classifier_net, make_prior_net, make_tokenizer_net
 from .guard import MAX_NONFINITE_STEPS, NonFiniteGuardMixin
@@ -15,6 +15,7 @@ __all__ = [
     "LossTermsLogger",
     "CosineBudget",
     "EarlyStop",
+    "FitProgress",
     "LOSS_KEYS",
     "NonFiniteGuardMixin",
     "MAX_NONFINITE_STEPS",
