@@ -64,7 +64,8 @@ class FCNClassifier(VersionedPickleMixin, CPUFallbackMixin, ClassifierMixin, Bas
     random_state : int, RandomState instance or None, default=None
         Seeds initialisation, shuffling and the validation split.
     verbose : int, default=0
-        1 prints a per-epoch summary.
+        1 shows one progress bar over the fit, with its remaining time, and a per-epoch
+        summary.
 
     Attributes
     ----------

@@ -124,7 +124,8 @@ class MaskGITSampler(VersionedPickleMixin, SamplerInferenceMixin, CPUFallbackMix
         Seeds the tokenizer (when fitted here), the prior, and sampling when ``sample`` gets no
         ``random_state`` of its own.
     verbose : int, default=0
-        0 is silent; 1 shows a progress bar per epoch.
+        0 is silent; 1 shows one progress bar over the fit, with its remaining time, and a
+        per-epoch summary.
 
     Attributes
     ----------

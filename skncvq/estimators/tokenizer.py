@@ -139,7 +139,8 @@ class NCVQVAETransformer(
         Seeds weight initialisation, shuffling and augmentations. Pass an int for identical
         fits and transforms on a CPU across calls.
     verbose : int, default=0
-        0 is silent; 1 shows a progress bar and a per-epoch summary.
+        0 is silent; 1 shows one progress bar over the fit, with its remaining time, and a
+        per-epoch summary.
 
     Attributes
     ----------
@@ -411,7 +412,9 @@ class NCVQVAETransformer(
         self.net_ = self._make_net(module, n_series=2, seed=0).initialize()
 
     def transform(self, X) -> np.ndarray:
-        """Encode series into the representation chosen by ``output``.
+        """Encode series into the representation chosen by ``output``, then apply the
+        ``projection`` fitted at ``fit`` (to the "multiscale", "pooled" and "pooled_continuous"
+        outputs).
 
         Parameters
         ----------
