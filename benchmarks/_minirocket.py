@@ -59,8 +59,6 @@ def npz(path: str, seed: int, threads: int) -> dict:
 
 def main() -> None:
     mode, *args = sys.argv[1:]
-    if mode not in ("ucr", "npz"):
-        mode, args = "ucr", sys.argv[1:]
     if mode == "ucr":
         res = ucr(args[0], args[1], int(args[2]), int(args[3]))
     else:
