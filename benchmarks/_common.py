@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
 from pathlib import Path
 
 from skncvq.benchmark import append_csv_row, read_csv_rows
@@ -40,3 +42,11 @@ def saved_models(grid: str, *, configs: str | None = None, datasets: str | None 
         if (keep_c and config not in keep_c) or (keep_d and dataset not in keep_d):
             continue
         yield path, dataset, config, int(seed.removeprefix("seed")), budget.removeprefix("b")
+
+
+def run_minirocket(python: str, *args: str) -> dict:
+    """Run ``_minirocket.py`` with ``args`` under ``python`` (an interpreter with aeon; aeon pins
+    an older numba than the package's dependencies) and return the JSON it prints."""
+    script = Path(__file__).resolve().parent / "_minirocket.py"
+    out = subprocess.run([python, str(script), *map(str, args)], check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])

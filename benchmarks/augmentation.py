@@ -39,15 +39,13 @@ Usage:
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
 import tempfile
 import time
 import warnings
 from pathlib import Path
 
 import numpy as np
-from _common import RESULTS, append_row, markdown_table, read_rows
+from _common import RESULTS, append_row, markdown_table, read_rows, run_minirocket
 
 CSV = RESULTS / "augmentation.csv"
 METHODS = ["none", "maskgit", "maskgit_generate", "ros", "smote", "jitter", "window_warp"]
@@ -135,14 +133,7 @@ def _minirocket(python: str | None, sets: dict, X_te, y_te, seed: int, threads: 
         for name, (X, y) in sets.items():
             arrays[f"X_{name}"], arrays[f"y_{name}"] = X, y
         np.savez(path, **arrays)
-        script = Path(__file__).resolve().parent / "_minirocket.py"
-        out = subprocess.run(
-            [python, str(script), "npz", str(path), str(seed), str(threads)],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+        return run_minirocket(python, "npz", path, seed, threads)
 
 
 def run(args) -> None:

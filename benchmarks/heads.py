@@ -25,15 +25,13 @@ Usage:
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
 import sys
 import time
 import warnings
 from pathlib import Path
 
 import numpy as np
-from _common import RESULTS, append_row, markdown_table, read_rows
+from _common import RESULTS, append_row, markdown_table, read_rows, run_minirocket
 
 CSV = RESULTS / "heads.csv"
 HEADS = ["svc", "logreg", "knn", "ridge"]
@@ -67,14 +65,7 @@ def _probes() -> dict:
 def _minirocket(python: str | None, data_home: str, dataset: str, seed: int, threads: int) -> dict:
     if not python:
         return {"minirocket": "", "minirocket_fit_s": ""}
-    script = Path(__file__).resolve().parent / "_minirocket.py"
-    out = subprocess.run(
-        [python, str(script), "ucr", data_home, dataset, str(seed), str(threads)],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    res = json.loads(out.stdout.strip().splitlines()[-1])
+    res = run_minirocket(python, "ucr", data_home, dataset, seed, threads)
     return {"minirocket": round(res["acc"], 4), "minirocket_fit_s": round(res["fit_s"], 1)}
 
 

@@ -80,8 +80,8 @@ class SamplerInferenceMixin:
     def _sampling_module(self) -> torch.nn.Module:
         module = self.net_.module_
         if self.sample_precision_ == "bf16":
-            # a bfloat16 copy of the prior (0.5M parameters, copied in milliseconds) keeps torch's
-            # fused inference path for transformer layers, which autocast would switch off
+            # a bfloat16 copy of the prior keeps torch's fused inference path for transformer
+            # layers, which autocast would switch off (design decisions: sampling precision)
             module = copy.deepcopy(module).to(torch.bfloat16)
         return module
 

@@ -60,7 +60,10 @@ class TokenizerInferenceMixin:
         # scikit-learn's set_output wraps it
         check_is_fitted(self, "net_")
         self._validate_params()  # output may have been set after fit
-        features = self._features(X)
+        return self._project(self._features(X))
+
+    def _project(self, features: np.ndarray) -> np.ndarray:
+        """The fitted projection applied to features of ``output`` (unchanged when none applies)."""
         if not self._projects():
             return features
         out = (features - self.feature_mean_) / self.feature_scale_

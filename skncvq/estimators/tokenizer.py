@@ -325,7 +325,6 @@ class NCVQVAETransformer(
             ssl_view_grad=view_grad,
         )
 
-    @unfitted_on_failure
     def fit(self, X, y=None) -> NCVQVAETransformer:
         """Train the tokenizer on series ``X``, then fit ``projection`` on its features.
 
@@ -341,6 +340,13 @@ class NCVQVAETransformer(
         -------
         self : NCVQVAETransformer
         """
+        self._fit(X, y)
+        return self
+
+    @unfitted_on_failure
+    def _fit(self, X, y) -> np.ndarray | None:
+        """The body of ``fit``; returns the training series' unprojected features when fitting
+        the projection encoded them (None otherwise), for ``fit_transform``."""
         self._check_params()
         arr = self._validate_X(X, reset=True)
         check_min_length(arr.shape[1], self.n_fft)
@@ -367,21 +373,41 @@ class NCVQVAETransformer(
         self.n_epochs_ = len(self.history_)
         self.codebook_ = self.module_.quantizer.embed.detach().cpu().numpy().copy()
         self.token_shape_ = self.config_.token_shape
-        self._fit_projection(arr, y)
-        return self
+        return self._fit_projection(arr, y)
 
-    def _fit_projection(self, arr: np.ndarray, y) -> None:
+    def fit_transform(self, X, y=None) -> np.ndarray:
+        """Fit, then return ``transform`` of the training series, reusing the features the
+        projection was fitted on instead of encoding the series again.
+
+        Parameters
+        ----------
+        X, y
+            As in :meth:`fit`.
+
+        Returns
+        -------
+        Xt : ndarray or DataFrame of shape (n_series, n_features_out)
+            As :meth:`transform` returns.
+        """
+        features = self._fit(X, y)
+        return self._transform(X) if features is None else self._project(features)
+
+    def _fit_projection(self, arr: np.ndarray, y) -> np.ndarray | None:
+        """Fit ``projection`` on the training series; returns their unprojected features when
+        it encoded them (None otherwise)."""
         if y is not None:
             y = column_or_1d(y, warn=True)
             check_consistent_length(arr, y)
         self.projection_kind_ = resolve_projection(self.projection, self.output, y)
         self.projected_output_ = self.output
         self.feature_mean_ = self.feature_scale_ = self.projection_ = None
-        if self.projection_kind_ is not None:
-            features = self._features(arr)
-            self.feature_mean_, self.feature_scale_, self.projection_ = fit_projection(
-                features, y, self.projection_kind_
-            )
+        if self.projection_kind_ is None:
+            return None
+        features = self._features(arr)
+        self.feature_mean_, self.feature_scale_, self.projection_ = fit_projection(
+            features, y, self.projection_kind_
+        )
+        return features
 
     def _make_net(self, module: NCVQVAE, *, n_series: int, seed: int):
         """The training net around ``module``, from this estimator's settings."""

@@ -137,6 +137,7 @@ class CosineBudget(Callback):
         if not training:
             return
         self.step_ += 1
+        net.progress_ = self._progress()  # this step counted, for what reads it between batches
         if self.probing_:
             self._probe()
         if self.max_time and time.perf_counter() - self.start_ >= self.max_time:
@@ -157,10 +158,10 @@ class EarlyStop(EarlyStopping):
 class FitProgress(Callback):
     """One progress bar over the whole fit, with its ETA.
 
-    The bar follows the training progress of :class:`CosineBudget` (``net.progress_``, the larger
-    of the fraction of optimizer steps done and the fraction of the time budget used), so its
-    ETA holds whichever budget ends the fit; without that callback it counts optimizer steps of
-    ``max_epochs`` epochs. The postfix shows the epoch and the last epoch's training loss.
+    The bar shows the training progress :class:`CosineBudget` records in ``net.progress_`` (the
+    larger of the fraction of optimizer steps done and the fraction of the time budget used), so
+    its ETA holds whichever budget ends the fit. The postfix shows the epoch and the last epoch's
+    training loss.
     """
 
     _RESOLUTION = 1000  # bar units for the whole fit
@@ -168,25 +169,18 @@ class FitProgress(Callback):
     def on_train_begin(self, net, X=None, y=None, **kwargs) -> None:
         from tqdm.auto import tqdm
 
-        n = len(X) if X is not None else 1
-        self.total_steps_ = max(1, net.max_epochs * math.ceil(n / net.batch_size))
-        self.step_ = 0
         self.bar_ = tqdm(
             total=self._RESOLUTION,
             desc=type(net.module_).__name__,
             bar_format="{desc}: {percentage:3.0f}%|{bar}| [{elapsed}<{remaining}{postfix}]",
         )
 
-    def on_batch_end(self, net, training=False, **kwargs) -> None:
-        if not training:
-            return
-        self.step_ += 1
-        # CosineBudget's progress is taken before the step, from steps and time: count this one
-        progress = max(self.step_ / self.total_steps_, getattr(net, "progress_", 0.0))
-        self._show(progress)
-
     def _show(self, progress: float) -> None:
         self.bar_.update(max(0, min(self._RESOLUTION, round(progress * self._RESOLUTION)) - self.bar_.n))
+
+    def on_batch_end(self, net, training=False, **kwargs) -> None:
+        if training:
+            self._show(getattr(net, "progress_", 0.0))
 
     def on_epoch_end(self, net, **kwargs) -> None:
         row = net.history[-1]

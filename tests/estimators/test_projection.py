@@ -77,3 +77,14 @@ def test_outputs_without_a_projection_and_changes_after_fit(fitted):
     unprojected = tok.set_params(output="multiscale", projection=None).transform(X)
     np.testing.assert_allclose(unprojected, raw.transform(X), atol=1e-6)
     assert tok.get_feature_names_out().shape == (8 * 13,)
+
+
+def test_fit_transform_reuses_the_training_features(fitted, monkeypatch):
+    X, y, raw = fitted
+    expected = _refit(raw, X, y, projection="auto").transform(X)
+    tok = NCVQVAETransformer(**{**raw.get_params(), "projection": "auto"})
+    calls = []
+    original = NCVQVAETransformer._features
+    monkeypatch.setattr(NCVQVAETransformer, "_features", lambda self, X: calls.append(1) or original(self, X))
+    np.testing.assert_allclose(tok.fit_transform(X, y), expected, atol=1e-5)
+    assert len(calls) == 1  # encoded once, for the projection; not again for the output
