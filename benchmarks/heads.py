@@ -160,13 +160,17 @@ def summary() -> str:
     )
     gaps = {h: means[h] - means["best_probe"] for h in HEADS}
     setup = df.iloc[0]
+    machines = "; ".join(
+        f"{cpu} ({', '.join(sorted(rows_.dataset.unique()))})" for cpu, rows_ in df.groupby("cpu")
+    )
     text = (
         "Test accuracy of `make_pipeline(NCVQVAETransformer(random_state=seed), head)` for each head, "
         "mean over seeds; `best_probe`: the better of the reference's probes (MinMaxScaler + linear SVC, "
         "MinMaxScaler + 1-NN) on the same fitted tokenizer's raw multiscale features; `minirocket`: aeon's "
         "MiniRocket + RidgeClassifierCV in the same run; `fit_s`: the default tokenizer's fit, seconds; "
-        f'`epochs`: its `max_epochs="auto"`. {setup["cpu"]}, {setup["threads"]} threads, skncvq '
-        f"{setup['version']}; command: `python benchmarks/heads.py` (see its docstring).\n\n"
+        f'`epochs`: its `max_epochs="auto"`. {setup["threads"]} threads, skncvq {setup["version"]}, each '
+        f"fit with nothing else running; CPUs: {machines}. Command: `python benchmarks/heads.py` (see its "
+        "docstring).\n\n"
     )
     text += markdown_table(rows, ["dataset", "n x length", "epochs", *cols])
     text += (

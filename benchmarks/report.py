@@ -3,7 +3,8 @@ one-liner's heads from ``results/heads.csv`` (heads.py).
 
 Reads ``results/<run>/results.csv`` (``skncvq benchmark --configs default``, 600 s per dataset
 for both stages), the plain VQ-VAE's reconstruction rows (``results/naive_recon.csv``, from
-naive_recon.py) and the reference numbers (``results/reference.csv``: the thesis' Barlow Twins +
+naive_recon.py), the IS of the real test split under the run's evaluator (the rows' ``is_real_test``, else
+``results/fcn.csv`` from ``fcn.py --run RUN``) and the reference numbers (``results/reference.csv``: the thesis' Barlow Twins +
 slice configuration and TimeVQVAE's published FID / IS / CAS, extracted from the shared reference
 files by ``--reference DIR``). Prints the Markdown table; ``--write`` also replaces the table in
 README.md and benchmarks/README.md and writes ``results/report.md``. A test fails when README.md's table differs from what
@@ -69,11 +70,23 @@ def _naive_recon(run: pd.DataFrame) -> pd.Series:
     return pd.Series(out)
 
 
+def _real_test_is(run: str) -> pd.Series:
+    """Per dataset: the IS of the real test split under the run's own evaluator, from the rows
+    ``fcn.py --run RUN`` wrote (absent datasets give NaN)."""
+    fcn = pd.read_csv(RESULTS / "fcn.csv")
+    mine = fcn[fcn["budget"].astype(str).str.endswith(f"_{run}")]
+    return mine.groupby("dataset")["is_test"].mean()
+
+
 def table(run: str = RUN) -> pd.DataFrame:
     rows = pd.read_csv(RESULTS / run / "results.csv")
     rows = rows[(rows["config"] == "default") & rows["overrides"].isna()]
     ours = rows.groupby("dataset")[["svm_acc", "recon_mse_time", "fid_uncond", "is_mean", "cas"]].mean()
     ours["recon_ratio"] = ours["recon_mse_time"] / _naive_recon(rows)
+    real_is = _real_test_is(run)
+    if "is_real_test" in rows:  # cells that scored the real test split themselves
+        real_is = rows.groupby("dataset")["is_real_test"].mean().combine_first(real_is)
+    ours["is_fraction"] = ours["is_mean"] / real_is
     ref = pd.read_csv(RESULTS / "reference.csv", index_col="dataset")
     t = ours.join(ref, how="left")
     t.loc["**mean**"] = t.mean(numeric_only=True)
@@ -94,6 +107,7 @@ def markdown(t: pd.DataFrame) -> str:
         "thesis",
         "TimeVQVAE",
         "IS",
+        "IS / real test IS",
         "thesis",
         "TimeVQVAE",
         "CAS",
@@ -108,6 +122,7 @@ def markdown(t: pd.DataFrame) -> str:
         "thesis_fid_uncond",
         "timevqvae_fid_uncond",
         "is_mean",
+        "is_fraction",
         "thesis_is_mean",
         "timevqvae_is_mean",
         "cas",

@@ -355,7 +355,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--fcn-batch-size",
         type=int,
         default=32,
-        help="batch of the FCN evaluator and CAS classifier (seed: 256)",
+        help="batch of the FCN evaluator and CAS classifier (the reference: 256)",
     )
     bench.add_argument("--data-home", default=None, help="folder holding <name>/<name>_TRAIN.tsv[.gz]")
     bench.add_argument("--out", default="results", help="folder for results.csv, summary.md, evaluators/")

@@ -128,8 +128,10 @@ def evaluate(
     Fits ``NCVQVAETransformer`` (``config`` plus ``tokenizer_params``) and a ``MaskGITSampler``
     on the train split under the :class:`Budget` split of ``budget`` seconds, then measures
     reconstruction error, KNN / linear-SVM probes, codebook use, and FID / IS / CAS under
-    ``evaluator`` (a fitted FCNClassifier on the train split). Use a validation split cut from
-    the training data as ``(X_test, y_test)`` to tune without touching a test split. The CAS
+    ``evaluator`` (a fitted FCNClassifier on the train split), with the IS of the real test
+    split under the same evaluator as the samples' yardstick (``is_real_test``). Use a
+    validation split cut from the training data as ``(X_test, y_test)`` to tune without
+    touching a test split. The CAS
     classifier (an FCN at batch ``fcn_batch_size``) trains for at most ``cas_budget`` seconds
     (evaluation, outside ``budget``). ``stage1_share`` moves time between the stages: stage 1
     gets that fraction of ``budget`` and the prior the rest but the :class:`Budget` overhead
@@ -143,7 +145,7 @@ def evaluate(
         The fitted sampler (its ``tokenizer_`` is the stage-1 model).
     """
     from ..estimators import FCNClassifier, MaskGITSampler, NCVQVAETransformer
-    from ..metrics import generative_scores, probe_scores
+    from ..metrics import generative_scores, inception_score, probe_scores
 
     if evaluator is None:
         raise TypeError("evaluator must be a fitted FCNClassifier trained on the train split.")
@@ -184,6 +186,12 @@ def evaluate(
         random_state=seed,
     )
     s2_eval_s = time.perf_counter() - t0
+    real_is, _ = inception_score(
+        X_test,
+        classifier=evaluator,
+        n_splits=int(np.clip(len(X_test) // 50, 1, 10)),
+        random_state=seed,
+    )
     row = {
         "stage1_share": split.stage1,
         "s1_epochs": tok.n_epochs_,
@@ -205,6 +213,7 @@ def evaluate(
         "fid_cond": round(scores["fid_cond"], 4),
         "is_mean": round(scores["is_mean"], 4),
         "is_std": round(scores["is_std"], 4),
+        "is_real_test": round(real_is, 4),
         "cas": round(scores["cas"], 4),
         "s2_eval_s": round(s2_eval_s, 1),
         "evaluator_test_acc": round(float(evaluator.score(X_test, y_test)), 4),

@@ -25,21 +25,29 @@ def config_params(config: str) -> dict:
     defaults.
 
     The thesis' seven configurations keep the reference code's latent width 8 whatever the
-    series length, its SSL branch to the end of training (``ssl_until=1.0``) and gradients through
-    both views (``ssl_view_grad=True``), so the grid reproduces the study; ``"default"`` uses
-    ``latent_width="auto"``, ``ssl_until=0.75`` and ``ssl_view_grad="auto"``.
+    series length, its batch of 128, its SSL branch to the end of training (``ssl_until=1.0``)
+    and gradients through both views (``ssl_view_grad=True``), so the grid reproduces the study;
+    ``"default"`` uses ``latent_width="auto"``, ``batch_size="auto"``, ``ssl_until=0.75`` and
+    ``ssl_view_grad="auto"``.
     """
     if config == "default":
         return {}
     if config == "naive":
-        return {"ssl": None, "latent_width": 8}
+        return {"ssl": None, "latent_width": 8, "batch_size": 128}
     ssl, _, aug = config.partition("-")
     if ssl not in ("barlowtwins", "vibcreg") or aug not in ("warp", "slice", "gauss"):
         raise ValueError(
             f"unknown configuration {config!r}; expected 'default', 'naive' or '<ssl>-<augmentations>' with "
             "ssl in barlowtwins/vibcreg and augmentations in warp/slice/gauss, e.g. 'barlowtwins-slice'."
         )
-    return {"ssl": ssl, "augmentations": aug, "latent_width": 8, "ssl_until": 1.0, "ssl_view_grad": True}
+    return {
+        "ssl": ssl,
+        "augmentations": aug,
+        "latent_width": 8,
+        "batch_size": 128,
+        "ssl_until": 1.0,
+        "ssl_view_grad": True,
+    }
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from ..training import LOSS_KEYS, make_tokenizer_net
 from ._constraints import NON_NEGATIVE, NON_NEGATIVE_INT, POSITIVE_INT, TRAINING, UNIT
 from ._feature_projection import fit_projection, resolve_projection
 from ._fit_state import unfitted_on_failure
-from ._tokenizer_epochs import auto_tokenizer_epochs
+from ._tokenizer_sizes import auto_tokenizer_batch, auto_tokenizer_epochs
 from ._tokenizer_inference import OUTPUTS as _OUTPUTS
 from ._tokenizer_inference import TokenizerInferenceMixin
 from ._torch_utils import CPUFallbackMixin, draw_seed, resolve_device, resolve_precision
@@ -107,8 +107,11 @@ class NCVQVAETransformer(
     max_time : float > 0 or None, default=None
         Optional wall-clock budget in seconds; training stops when either budget is spent and
         the cosine schedule follows whichever runs out first. See :ref:`decision-budget`.
-    batch_size : int, default=128
-        Training batch size (at most the number of series).
+    batch_size : int >= 1 or "auto", default="auto"
+        Training batch size (at most the number of series). "auto": 128, or a quarter of the
+        training series (rounded up) when that is smaller, at least 16, so that a small training
+        set gets about four optimizer steps per epoch. The value used is ``batch_size_``. See
+        :ref:`decision-auto-batch`.
     lr : float > 0, default=1e-3
         AdamW learning rate.
     weight_decay : float >= 0, default=1e-3
@@ -169,6 +172,8 @@ class NCVQVAETransformer(
         The discriminant axes, for ``projection_kind_="discriminant"``.
     max_epochs_ : int
         The epoch budget used (``max_epochs`` resolved).
+    batch_size_ : int
+        The training batch size used (``batch_size`` resolved).
     n_epochs_ : int
         Epochs run (fewer than ``max_epochs_`` when ``max_time`` stopped training).
     precision_, device_ : str
@@ -217,7 +222,7 @@ class NCVQVAETransformer(
         projector_dim: int = 512,
         max_epochs: int | str = "auto",
         max_time: float | None = None,
-        batch_size: int = 128,
+        batch_size: int | str = "auto",
         lr: float = 1e-3,
         weight_decay: float = 1e-3,
         precision: str = "auto",
@@ -275,6 +280,7 @@ class NCVQVAETransformer(
         "projection": [StrOptions({"auto", "standardize", "discriminant"}), None],
         **TRAINING,
         "max_epochs": [POSITIVE_INT, StrOptions({"auto"})],
+        "batch_size": [POSITIVE_INT, StrOptions({"auto"})],
     }
 
     def _check_params(self) -> None:
@@ -284,7 +290,7 @@ class NCVQVAETransformer(
             raise ValueError(f"n_fft must be a multiple of 4 (hop is n_fft // 4); got {self.n_fft}.")
         if self.codebook_dim != self.hidden_dim:
             raise ValueError(f"codebook_dim ({self.codebook_dim}) must equal hidden_dim ({self.hidden_dim}).")
-        if self.ssl is not None and self.batch_size < 2:
+        if self.ssl is not None and self.batch_size != "auto" and self.batch_size < 2:
             raise ValueError(
                 f"batch_size={self.batch_size} with ssl={self.ssl!r}: the SSL projector's batch norm needs "
                 "at least 2 series per batch; use batch_size >= 2 or ssl=None."
@@ -358,6 +364,9 @@ class NCVQVAETransformer(
         self.max_epochs_ = (
             auto_tokenizer_epochs(*arr.shape) if self.max_epochs == "auto" else int(self.max_epochs)
         )
+        self.batch_size_ = (
+            auto_tokenizer_batch(len(arr)) if self.batch_size == "auto" else int(self.batch_size)
+        )
         seed = draw_seed(self.random_state)
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
@@ -419,7 +428,7 @@ class NCVQVAETransformer(
             weight_decay=self.weight_decay,
             max_epochs=self.max_epochs_,
             max_time=self.max_time,
-            batch_size=self.batch_size,
+            batch_size=self.batch_size_,
             augmentations=resolve_augmentations(self.augmentations),
             precision=self.precision_,
             grad_clip=_GRAD_CLIP,

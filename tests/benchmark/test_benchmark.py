@@ -50,11 +50,12 @@ def home(tmp_path_factory):
 
 
 def test_config_names_and_budget_checks():
-    assert config_params("naive") == {"ssl": None, "latent_width": 8}
+    assert config_params("naive") == {"ssl": None, "latent_width": 8, "batch_size": 128}
     assert config_params("vibcreg-gauss") == {
         "ssl": "vibcreg",
         "augmentations": "gauss",
         "latent_width": 8,
+        "batch_size": 128,
         "ssl_until": 1.0,
         "ssl_view_grad": True,
     }
@@ -99,6 +100,7 @@ def test_grid_writes_one_row_per_cell_and_resumes(home, tmp_path, monkeypatch):
         "fid_uncond",
         "fid_cond",
         "is_mean",
+        "is_real_test",
         "cas",
         "s1_fit_s",
         "s2_fit_s",
@@ -108,6 +110,7 @@ def test_grid_writes_one_row_per_cell_and_resumes(home, tmp_path, monkeypatch):
     ):
         assert float(row[column]) == float(row[column])  # a number, not NaN
     assert float(row["fid_uncond"]) > 0 and float(row["s1_epochs"]) >= 1
+    assert 1 <= float(row["is_real_test"]) <= 2  # 2 classes: the real test split's IS under the evaluator
     assert float(row["cas_budget_s"]) == FAST["cas_budget"]
     assert int(row["fcn_batch_size"]) == 32 and float(row["evaluator_budget_s"]) == FAST["evaluator_budget"]
     assert joblib.load(out / "evaluators" / "SynA__bs32.joblib").batch_size == 32

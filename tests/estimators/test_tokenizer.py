@@ -7,7 +7,7 @@ import torch
 
 from skncvq import NCVQVAETransformer
 from skncvq.datasets import make_synthetic
-from skncvq.estimators._tokenizer_epochs import auto_tokenizer_epochs
+from skncvq.estimators._tokenizer_sizes import auto_tokenizer_batch, auto_tokenizer_epochs
 
 
 @pytest.mark.parametrize("ssl", [None, "barlowtwins", "vibcreg"])
@@ -122,7 +122,7 @@ def test_ssl_weight_none_under_auto_uses_the_resolved_view(tiny, monkeypatch):
 
 
 def test_cosine_schedule_decays_to_zero(tiny, data):
-    tiny.update(max_epochs=5)
+    tiny.update(max_epochs=5, batch_size=len(data[0]))  # one step per epoch
     tok = NCVQVAETransformer(lr=1e-2, random_state=0, **tiny).fit(data[0])
     lrs = [row["lr"] for row in tok.history_]
     assert lrs[0] == pytest.approx(1e-2)
@@ -307,6 +307,20 @@ def test_max_epochs_auto_follows_the_data(tiny):
     assert NCVQVAETransformer(**params).fit(small).max_epochs_ == 100
     assert NCVQVAETransformer(**params).fit(large).max_epochs_ == auto_tokenizer_epochs(1200, 64) == 75
     assert NCVQVAETransformer(**{**params, "max_epochs": 7}).fit(small).max_epochs_ == 7
+
+
+def test_batch_size_auto_gives_small_sets_several_steps(tiny):
+    rng = np.random.default_rng(0)
+    params = {**tiny, "batch_size": "auto", "max_epochs": 1}
+    for n_series, expected in [(10, 10), (40, 16), (200, 50), (600, 128)]:
+        assert auto_tokenizer_batch(n_series) == expected
+    tok = NCVQVAETransformer(**params).fit(rng.normal(size=(40, 32)))
+    assert tok.batch_size_ == tok.net_.batch_size == 16
+    assert tok.net_.history[-1]["train_batch_count"] == 3  # 40 series: 16 + 16 + 8
+    tok = NCVQVAETransformer(**{**params, "batch_size": 32}).fit(rng.normal(size=(40, 32)))
+    assert tok.batch_size_ == tok.net_.batch_size == 32
+    with pytest.raises(ValueError, match="batch_size"):
+        NCVQVAETransformer(**{**params, "batch_size": "large"}).fit(rng.normal(size=(40, 32)))
 
 
 def test_explicit_augmentation_tuple(tiny, data):
