@@ -5,7 +5,7 @@ Examples
 --------
 >>> from skncvq.benchmark import config_params
 >>> config_params("barlowtwins-slice")
-{'ssl': 'barlowtwins', 'augmentations': 'slice', 'latent_width': 8, 'ssl_until': 1.0, 'ssl_view_grad': True}
+{'ssl': 'barlowtwins', 'augmentations': 'slice', 'latent_width': 8, 'batch_size': 128, 'ssl_until': 1.0, 'ssl_view_grad': True}
 """
 
 from .cell import evaluate, evaluator_path, fit_evaluator, run_cell, settings_columns

@@ -92,9 +92,10 @@ def test_joblib_roundtrip_in_fresh_process(tmp_path, tiny, data):
         f"np.save({str(tmp_path / 'out.npy')!r}, tok.transform(np.load({str(tmp_path / 'X.npy')!r})))\n"
     )
     subprocess.run([sys.executable, "-c", script], check=True)
-    # the default output is continuous (multiscale): float32 sums may be ordered differently in
-    # another process (thread count, kernel choice), so ~1e-7 differences are allowed; the
-    # tokens below must match exactly
-    np.testing.assert_allclose(np.load(tmp_path / "out.npy"), tok.transform(X), rtol=1e-4, atol=1e-6)
+    # the default output is continuous (multiscale, standardized to unit scale): float32 sums may
+    # be ordered differently in another process (thread count, kernel choice), and standardizing
+    # scales those differences up, so 1e-4 of the unit scale is allowed; the tokens below must
+    # match exactly
+    np.testing.assert_allclose(np.load(tmp_path / "out.npy"), tok.transform(X), rtol=1e-4, atol=1e-4)
     loaded = joblib.load(path)
     np.testing.assert_array_equal(loaded.encode(X), tok.encode(X))

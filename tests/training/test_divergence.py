@@ -14,7 +14,7 @@ from ..conftest import TINY
 def test_a_non_finite_last_step_raises_and_leaves_the_estimator_unfitted(data, nan_on_training_call):
     X, _ = data
     nan_on_training_call(Encoder, n=5)  # two encoder passes a step (two views): the third step is the last
-    tok = NCVQVAETransformer(**{**TINY, "max_epochs": 3})
+    tok = NCVQVAETransformer(**{**TINY, "max_epochs": 3, "batch_size": len(X)})  # one step an epoch
     with pytest.raises(RuntimeError, match="diverged at the end"):
         tok.fit(X)
     with pytest.raises(NotFittedError):
@@ -24,7 +24,7 @@ def test_a_non_finite_last_step_raises_and_leaves_the_estimator_unfitted(data, n
 def test_a_skipped_step_before_the_end_is_survived(data, nan_on_training_call):
     X, _ = data
     nan_on_training_call(Encoder, n=3)
-    tok = NCVQVAETransformer(**{**TINY, "max_epochs": 3}).fit(X)
+    tok = NCVQVAETransformer(**{**TINY, "max_epochs": 3, "batch_size": len(X)}).fit(X)
     assert sum(row["skipped_steps"] for row in tok.history_) == 1
     assert np.isfinite(tok.reconstruct(X)).all()
 
