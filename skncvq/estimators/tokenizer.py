@@ -19,9 +19,9 @@ from ..training import LOSS_KEYS, make_tokenizer_net
 from ._constraints import NON_NEGATIVE, NON_NEGATIVE_INT, POSITIVE_INT, TRAINING, UNIT
 from ._feature_projection import fit_projection, resolve_projection
 from ._fit_state import unfitted_on_failure
-from ._tokenizer_sizes import auto_tokenizer_batch, auto_tokenizer_epochs
 from ._tokenizer_inference import OUTPUTS as _OUTPUTS
 from ._tokenizer_inference import TokenizerInferenceMixin
+from ._tokenizer_sizes import auto_tokenizer_batch, auto_tokenizer_epochs
 from ._torch_utils import CPUFallbackMixin, draw_seed, resolve_device, resolve_precision
 from ._versioned import VersionedPickleMixin
 

@@ -31,6 +31,36 @@ def _interrupt_on_step(monkeypatch, cls, n=3):
     return calls
 
 
+class _SigintInFinalizer:
+    """Sends Ctrl+C to this process from ``__del__``, where Python drops the KeyboardInterrupt."""
+
+    def __del__(self):
+        import os
+
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.05)  # the handler runs here, inside the finalizer
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # the dropped one
+def test_a_ctrl_c_python_drops_still_ends_the_fit(monkeypatch, data):
+    X, _ = data
+    real = TokenizerNet.train_step_single
+    calls = {"n": 0}
+
+    def step(self, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            _SigintInFinalizer()  # dropped at once: its KeyboardInterrupt is "ignored in __del__"
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(TokenizerNet, "train_step_single", step)
+    tok = NCVQVAETransformer(**{**TINY, "max_epochs": 50})
+    with pytest.raises(KeyboardInterrupt):
+        tok.fit(X)
+    assert calls["n"] == 2  # raised at the next step, not after 50 epochs
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # handler restored
+
+
 def test_real_sigint_ends_fit_with_keyboard_interrupt(tmp_path):
     script = tmp_path / "fit.py"
     script.write_text(
