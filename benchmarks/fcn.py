@@ -30,11 +30,11 @@ def _key(args) -> str:
 
 def _inception(X, fcn) -> float:
     """IS with the splits generative_scores uses for samples: 10, fewer so a split keeps >= 50."""
-    import numpy as np
 
     from skncvq.metrics import inception_score
+    from skncvq.metrics.inception import is_splits
 
-    n_splits = int(np.clip(len(X) // 50, 1, 10))
+    n_splits = is_splits(len(X))
     return round(inception_score(X, classifier=fcn, n_splits=n_splits, random_state=0)[0], 4)
 
 

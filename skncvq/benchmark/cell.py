@@ -146,6 +146,7 @@ def evaluate(
     """
     from ..estimators import FCNClassifier, MaskGITSampler, NCVQVAETransformer
     from ..metrics import generative_scores, inception_score, probe_scores
+    from ..metrics.inception import is_splits
 
     if evaluator is None:
         raise TypeError("evaluator must be a fitted FCNClassifier trained on the train split.")
@@ -189,7 +190,7 @@ def evaluate(
     real_is, _ = inception_score(
         X_test,
         classifier=evaluator,
-        n_splits=int(np.clip(len(X_test) // 50, 1, 10)),
+        n_splits=is_splits(len(X_test)),
         random_state=seed,
     )
     row = {

@@ -11,7 +11,7 @@ from .._validation import as_series_array
 from ._checks import check_classifier
 from .cas import cas_score
 from .fid import fid_score
-from .inception import inception_score
+from .inception import inception_score, is_splits
 
 __all__ = ["cas_class_counts", "generative_scores"]
 
@@ -90,7 +90,7 @@ def generative_scores(
     is_mean, is_std = inception_score(
         uncond,
         classifier=classifier,
-        n_splits=int(np.clip(len(uncond) // 50, 1, 10)),
+        n_splits=is_splits(len(uncond)),
         random_state=random_state,
     )
     return {

@@ -10,6 +10,12 @@ from ._checks import check_classifier, check_generated, check_n_splits
 __all__ = ["inception_score", "inception_score_from_proba"]
 
 
+def is_splits(n_series: int) -> int:
+    """Splits of the IS that ``generative_scores`` reports for ``n_series`` series: 10, fewer so
+    that a split keeps at least 50 series, at least 1."""
+    return int(np.clip(n_series // 50, 1, 10))
+
+
 def inception_score_from_proba(
     proba: np.ndarray, *, n_splits: int = 10, random_state=None
 ) -> tuple[float, float]:
