@@ -11,6 +11,7 @@ _FLOAT32_MAX = float(np.finfo(np.float32).max)
 __all__ = [
     "check_device",
     "validate_series",
+    "validate_labels",
     "as_series_array",
     "check_min_length",
     "global_scale",
@@ -138,6 +139,27 @@ def validate_series(estimator: Any, X: Any, *, reset: bool, min_samples: int = 1
     frame = X if hasattr(X, "columns") and getattr(X, "ndim", 2) == 2 else arr
     validate_data(estimator, frame, skip_check_array=True, reset=reset)
     return arr
+
+
+def validate_labels(y: Any, n_series: int | None) -> np.ndarray:
+    """Class labels as a 1-D array: one per series (when ``n_series`` is given), none missing,
+    of one type, and classes rather than a continuous target."""
+    from sklearn.utils.multiclass import check_classification_targets
+    from sklearn.utils.validation import column_or_1d
+
+    y = column_or_1d(np.asarray(y), warn=True)
+    if n_series is not None and len(y) != n_series:
+        raise ValueError(f"X has {n_series} series but y has {len(y)} labels.")
+    if y.dtype == object:
+        values = y.tolist()
+        missing = [i for i, v in enumerate(values) if v is None]
+        if missing:
+            raise ValueError(f"y holds None at position(s) {missing[:5]}; every series needs a class label.")
+        kinds = {type(v).__name__ for v in values}
+        if len(kinds) > 1:
+            raise TypeError(f"y mixes label types ({', '.join(sorted(kinds))}); use one type for all labels.")
+    check_classification_targets(y)  # continuous or NaN labels are not classes
+    return y
 
 
 def check_device(device: str) -> None:

@@ -27,13 +27,38 @@ def _load_data(name: str, data_home) -> tuple:
 
 
 def _check_writable(path: str, suffixes: tuple[str, ...], flag: str) -> Path:
-    """Fail before any work when an output path cannot be written."""
+    """Fail before any work when an output file cannot be written."""
+    import tempfile
+
     out = Path(path)
     if out.suffix.lower() not in suffixes:
         raise ValueError(f"{flag} {path!r}: use a file name ending in {' or '.join(suffixes)}.")
+    if out.is_dir():
+        raise ValueError(f"{flag} {path!r} is a folder; name a file in it.")
     if not out.parent.is_dir():
         raise FileNotFoundError(f"{flag} {path!r}: the folder {out.parent} does not exist.")
+    try:
+        with tempfile.TemporaryFile(dir=out.parent):
+            pass
+    except OSError as exc:
+        raise ValueError(f"{flag} {path!r}: cannot write in {out.parent} ({exc.strerror}).") from None
     return out
+
+
+def _positive(kind: type):
+    """An argparse type: a number of ``kind`` greater than 0."""
+
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a {kind.__name__}, got {text!r}") from None
+        if not value > 0:
+            raise argparse.ArgumentTypeError(f"must be greater than 0, got {text}")
+        return value
+
+    parse.__name__ = f"positive {kind.__name__}"
+    return parse
 
 
 def _save_model(est, path: Path) -> None:
@@ -212,6 +237,8 @@ def cmd_benchmark(args: argparse.Namespace) -> int:
 
     from .benchmark import run_benchmark
 
+    if Path(args.out).exists() and not Path(args.out).is_dir():
+        raise ValueError(f"--out {args.out!r} is a file; name a folder (it is created if missing).")
     try:
         seeds = [int(s) for s in _names(args.seeds)]
     except ValueError:
@@ -297,7 +324,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=0)
     demo.add_argument("--verbose", type=int, default=0)
     demo.add_argument(
-        "--epochs", type=int, default=None, help="override the number of epochs of every model (smoke tests)"
+        "--epochs",
+        type=_positive(int),
+        default=None,
+        help="override the number of epochs of every model (smoke tests)",
     )
     demo.add_argument("--out", default="skncvq-demo", help="folder for report.md and the figure")
     demo.set_defaults(func=cmd_demo)
@@ -306,15 +336,19 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--data-home", default=None, help="folder holding <name>/<name>_TRAIN.tsv[.gz]")
     fit.add_argument("--ssl", choices=["barlowtwins", "vibcreg", "none"], default="barlowtwins")
     fit.add_argument("--augmentations", choices=["warp", "slice", "gauss"], default="slice")
-    fit.add_argument("--epochs", type=int, default=100)
-    fit.add_argument("--max-time", type=float, default=None, help="time budget in seconds")
+    fit.add_argument("--epochs", type=_positive(int), default=100)
+    fit.add_argument("--max-time", type=_positive(float), default=None, help="time budget in seconds")
     fit.add_argument("--seed", type=int, default=0)
     fit.add_argument("--verbose", type=int, default=0)
     fit.add_argument(
         "--sampler", action="store_true", help="also fit a MaskGIT prior (saved instead of the tokenizer)"
     )
-    fit.add_argument("--prior-epochs", type=int, default=300, help="epochs of the prior (with --sampler)")
-    fit.add_argument("--prior-max-time", type=float, default=None, help="time budget of the prior in seconds")
+    fit.add_argument(
+        "--prior-epochs", type=_positive(int), default=300, help="epochs of the prior (with --sampler)"
+    )
+    fit.add_argument(
+        "--prior-max-time", type=_positive(float), default=None, help="time budget of the prior in seconds"
+    )
     fit.add_argument(
         "--save", default=None, help="write the fitted model: .safetensors (skncvq.save) or .joblib / .pkl"
     )
@@ -323,7 +357,7 @@ def build_parser() -> argparse.ArgumentParser:
         "sample", help="draw series from a sampler saved by `skncvq fit --sampler --save`"
     )
     sample.add_argument("model", help="a .safetensors or .joblib file holding a MaskGITSampler")
-    sample.add_argument("--n", type=int, required=True, help="number of series")
+    sample.add_argument("--n", type=_positive(int), required=True, help="number of series")
     sample.add_argument(
         "--label", default=None, help="class to draw (default: the training class frequencies)"
     )
@@ -335,7 +369,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("dataset", help="UCR dataset name, or 'Trace' for the embedded data")
     evaluate.add_argument("--data-home", default=None, help="folder holding <name>/<name>_TRAIN.tsv[.gz]")
     evaluate.add_argument(
-        "--evaluator-time", type=float, default=120.0, help="seconds for each FCN (sampler)"
+        "--evaluator-time", type=_positive(float), default=120.0, help="seconds for each FCN (sampler)"
     )
     evaluate.add_argument("--seed", type=int, default=0)
     evaluate.set_defaults(func=cmd_evaluate)
@@ -348,12 +382,16 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--datasets", required=True, help="comma-separated UCR names, e.g. FordA,ECG5000")
     bench.add_argument("--configs", default=",".join(CONFIGS), help="comma-separated; default all seven")
     bench.add_argument("--seeds", default="0,1")
-    bench.add_argument("--budget", type=float, default=600.0, help="seconds per cell, both stages")
-    bench.add_argument("--evaluator-budget", type=float, default=300.0, help="seconds per FCN evaluator")
-    bench.add_argument("--cas-budget", type=float, default=240.0, help="seconds per CAS classifier")
+    bench.add_argument("--budget", type=_positive(float), default=600.0, help="seconds per cell, both stages")
+    bench.add_argument(
+        "--evaluator-budget", type=_positive(float), default=300.0, help="seconds per FCN evaluator"
+    )
+    bench.add_argument(
+        "--cas-budget", type=_positive(float), default=240.0, help="seconds per CAS classifier"
+    )
     bench.add_argument(
         "--fcn-batch-size",
-        type=int,
+        type=_positive(int),
         default=32,
         help="batch of the FCN evaluator and CAS classifier (the reference: 256)",
     )
@@ -362,7 +400,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--n-jobs", type=int, default=1, help="cells at once (local backends)")
     bench.add_argument("--backend", default=None, choices=["loky", "threading", "dask", "ray"])
     bench.add_argument("--scheduler", default=None, help="dask scheduler / ray address (else a local one)")
-    bench.add_argument("--threads", type=int, default=None, help="torch threads per cell")
+    bench.add_argument("--threads", type=_positive(int), default=None, help="torch threads per cell")
     bench.add_argument("--reference", default=None, help="thesis_results.csv for reference columns")
     bench.add_argument(
         "--tokenizer-params",
@@ -402,7 +440,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print("skncvq: interrupted", file=sys.stderr)
         return 130
-    except (ValueError, TypeError, FileNotFoundError, MemoryError, ConnectionError) as exc:
+    except (
+        ValueError,
+        TypeError,
+        OSError,
+        MemoryError,
+    ) as exc:  # OSError: FileNotFoundError, ConnectionError, ...
         if args.debug:
             raise
         print(f"skncvq {args.command}: error: {exc}", file=sys.stderr)

@@ -45,13 +45,16 @@ def _labels(raw: np.ndarray) -> np.ndarray:
 def _read_tsv(path: Path) -> tuple[np.ndarray, np.ndarray]:
     opener = gzip.open if path.suffix == ".gz" else open
     try:
-        with opener(path, "rt") as fh:
+        with opener(path, "rt") as fh, warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "loadtxt: input contained no data", UserWarning)
             data = np.loadtxt(fh, delimiter="\t", dtype=np.float64, ndmin=2)
     except (ValueError, OSError, EOFError, UnicodeDecodeError) as exc:
         raise ValueError(
             f"cannot read {path}: {exc}. A UCR file holds one series per line: the label, then the "
             "values, tab separated, every line as long as the others."
         ) from exc
+    if data.size == 0:
+        raise ValueError(f"cannot read {path}: it holds no series (an empty file).")
     if data.shape[1] < 2:
         raise ValueError(f"cannot read {path}: its lines hold a label but no values.")
     return data[:, 1:], _labels(data[:, 0])

@@ -99,7 +99,8 @@ def _encode(est: BaseEstimator, prefix: str, tensors: dict[str, torch.Tensor]) -
             fitted[key] = {"kind": "net"}
         else:
             fitted[key] = _encode_value(value, f"{prefix}{key}", tensors)
-    return {"class": name, "params": encoded_params, "fitted": fitted}
+    output = getattr(est, "_sklearn_output_config", {}).get("transform")
+    return {"class": name, "params": encoded_params, "fitted": fitted, "output": output}
 
 
 def _checksum(model: str, tensors: dict[str, torch.Tensor]) -> str:
@@ -176,10 +177,38 @@ def _decode_value(entry: dict, key: str, tensors: dict[str, torch.Tensor]) -> An
     raise ValueError(f"unknown entry kind {kind!r} in the model file.")
 
 
+def _check_structure(model: dict, cls: type) -> None:
+    """The estimator's declared structure: its parameters exactly, fitted attributes named as
+    such (ending in ``_``) that shadow nothing of the class."""
+    names = set(cls._get_param_names())
+    if set(model["params"]) != names:
+        odd = sorted(set(model["params"]) ^ names)
+        raise ValueError(f"its {cls.__name__} parameters do not match this skncvq's: {odd}.")
+    for key in model["fitted"]:
+        if not isinstance(key, str) or not key.endswith("_") or key.startswith("_") or hasattr(cls, key):
+            raise ValueError(f"{key!r} is not a fitted attribute of {cls.__name__}.")
+
+
+def _check_weights(est: BaseEstimator, state: dict[str, torch.Tensor]) -> None:
+    """The weights in ``state`` fit the estimator's recorded architecture (checked on the meta
+    device, so a forged size allocates nothing) and are finite."""
+    with torch.device("meta"):
+        expected = {k: (v.shape, v.dtype) for k, v in est._new_module().state_dict().items()}
+    found = {k: (v.shape, v.dtype) for k, v in state.items()}
+    if found != expected:
+        missing, extra = sorted(set(expected) - set(found)), sorted(set(found) - set(expected))
+        wrong = sorted(k for k in set(found) & set(expected) if found[k] != expected[k])
+        raise ValueError(
+            f"its {type(est).__name__} weights do not fit the architecture it records "
+            f"(missing {missing[:3]}, unexpected {extra[:3]}, wrong shape or type {wrong[:3]})."
+        )
+
+
 def _decode(model: dict, prefix: str, tensors: dict[str, torch.Tensor]) -> BaseEstimator:
     if model["class"] not in _ESTIMATORS:
         raise ValueError(f"the model file holds a {model['class']!r}, which is not a skncvq estimator.")
     cls = _ESTIMATORS[model["class"]]
+    _check_structure(model, cls)
     est = cls.__new__(cls)
     fitted = {}
     for key, entry in model["fitted"].items():
@@ -193,6 +222,7 @@ def _decode(model: dict, prefix: str, tensors: dict[str, torch.Tensor]) -> BaseE
             else _decode_value(entry, f"{prefix}{key}", tensors)
         )
     est.__init__(**params)
+    est._validate_params()
     vars(est).update(fitted)
     device = getattr(est, "device_", "cpu")
     if isinstance(device, str) and device.startswith("cuda") and not torch.cuda.is_available():
@@ -204,10 +234,17 @@ def _decode(model: dict, prefix: str, tensors: dict[str, torch.Tensor]) -> BaseE
         est.device_ = "cpu"
         if est.precision == "auto" and hasattr(est, "sample_precision_"):
             est.sample_precision_ = resolve_precision("auto", "cpu")
-    if "net_" in model["fitted"]:
-        head = f"{prefix}net_."
-        state = {k[len(head) :]: v for k, v in tensors.items() if k.startswith(head)}
-        est._restore_net(state)
+    if not model["fitted"]:
+        return est  # an unfitted estimator given as a parameter (a sampler's tokenizer)
+    if "net_" not in model["fitted"]:
+        raise ValueError(f"its {cls.__name__} holds no network weights.")
+    head = f"{prefix}net_."
+    state = {k[len(head) :]: v for k, v in tensors.items() if k.startswith(head)}
+    _check_weights(est, state)
+    est._restore_net(state)
+    if model.get("output") is not None:
+        est.set_output(transform=model["output"])
+    est._mark_fitted()
     return est
 
 
@@ -235,6 +272,8 @@ def load(path: str | os.PathLike) -> BaseEstimator:
     from safetensors import safe_open
 
     path = Path(path)
+    if path.is_dir():
+        raise ValueError(f"{path} is a folder; pass the model file written by skncvq.save.")
     if not path.is_file():
         raise FileNotFoundError(f"no model file at {path}.")
     try:
@@ -258,6 +297,17 @@ def load(path: str | os.PathLike) -> BaseEstimator:
             f"{path} was written by skncvq {written}, and this is skncvq {__version__}, which loads "
             f"only files written by skncvq {_minor(__version__)}.x; load it with the version that wrote it."
         )
-    if _checksum(metadata["model"], tensors) != metadata.get("sha256"):
+    if _checksum(metadata.get("model", ""), tensors) != metadata.get("sha256"):
         raise ValueError(f"{path} is damaged: its checksum does not match its contents.")
-    return _decode(json.loads(metadata["model"]), "", tensors)
+    bad = [k for k, v in tensors.items() if v.is_floating_point() and not bool(torch.isfinite(v).all())]
+    if bad:
+        raise ValueError(f"{path} holds non-finite values (NaN or inf) in {bad[:3]}; it is no fitted model.")
+    try:
+        return _decode(json.loads(metadata["model"]), "", tensors)
+    except (KeyError, TypeError, AttributeError, IndexError, json.JSONDecodeError, RuntimeError) as exc:
+        raise ValueError(
+            f"{path} is not a valid skncvq model file: its content is malformed "
+            f"({type(exc).__name__}: {exc})."
+        ) from exc
+    except ValueError as exc:
+        raise ValueError(f"{path} is not a valid skncvq model file: {exc}") from exc

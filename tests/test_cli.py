@@ -122,3 +122,114 @@ def test_a_truncated_joblib_model_is_a_clear_error(tmp_path, capsys):
     path.write_bytes(path.read_bytes()[:200])
     assert main(["evaluate", str(path), "Trace"]) == 2
     assert "not a readable model file (truncated or damaged?)" in capsys.readouterr().err
+
+
+def _no_fit(monkeypatch):
+    from skncvq import MaskGITSampler, NCVQVAETransformer
+
+    for cls in (NCVQVAETransformer, MaskGITSampler):
+        monkeypatch.setattr(cls, "fit", lambda *a, **k: pytest.fail("fitted before checking the command"))
+
+
+def _one_line(capsys, expected: str) -> None:
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert expected in err, err
+
+
+@pytest.mark.parametrize(
+    "argv, expected",
+    [
+        (["fit", "Trace", "--sampler", "--prior-epochs", "0"], "must be greater than 0"),
+        (["fit", "Trace", "--epochs", "-3"], "must be greater than 0"),
+        (["benchmark", "--datasets", "X", "--evaluator-budget", "-1"], "must be greater than 0"),
+        (["sample", "m.safetensors", "--n", "0", "--out", "x.npy"], "must be greater than 0"),
+    ],
+)
+def test_bad_numbers_are_refused_before_any_work(argv, expected, monkeypatch, capsys):
+    _no_fit(monkeypatch)
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err  # argparse's usage line, then the error
+    assert "Traceback" not in err and expected in err.strip().splitlines()[-1]
+
+
+def test_unwritable_outputs_are_refused_before_fitting(tmp_path, monkeypatch, capsys):
+    import tempfile
+
+    _no_fit(monkeypatch)
+    (tmp_path / "model.safetensors").mkdir()
+    assert main(["fit", "Trace", "--save", str(tmp_path / "model.safetensors")]) == 2
+    _one_line(capsys, "is a folder")
+    (tmp_path / "file").write_text("")
+    assert main(["fit", "Trace", "--save", str(tmp_path / "file" / "tok.safetensors")]) == 2
+    _one_line(capsys, "does not exist")
+
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", denied)  # as in a folder of another user's
+    assert main(["fit", "Trace", "--save", str(tmp_path / "tok.safetensors")]) == 2
+    _one_line(capsys, "cannot write in")
+
+
+def test_output_errors_after_the_work_are_one_line(tmp_path, monkeypatch, capsys):
+    from skncvq import _io
+
+    (tmp_path / "out.npy").mkdir()
+    assert (
+        main(["sample", str(tmp_path / "m.safetensors"), "--n", "2", "--out", str(tmp_path / "out.npy")]) == 2
+    )
+    _one_line(capsys, "is a folder")
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(_io.tempfile, "mkstemp", full)
+    assert (
+        main(["fit", "Trace", "--epochs", "1", "--ssl", "none", "--save", str(tmp_path / "t.safetensors")])
+        == 2
+    )
+    _one_line(capsys, "No space left on device")
+
+
+def test_benchmark_out_a_file_is_refused(tmp_path, capsys):
+    (tmp_path / "results").write_text("")
+    assert main(["benchmark", "--datasets", "X", "--out", str(tmp_path / "results")]) == 2
+    _one_line(capsys, "is a file")
+
+
+def test_sampling_from_a_file_whose_weights_do_not_fit_is_one_line(tmp_path, capsys):
+    from safetensors import safe_open
+    from safetensors.torch import save_file
+
+    from skncvq import persistence
+
+    model = tmp_path / "s.safetensors"
+    assert (
+        main(
+            [
+                "fit",
+                "Trace",
+                "--epochs",
+                "1",
+                "--ssl",
+                "none",
+                "--sampler",
+                "--prior-epochs",
+                "1",
+                "--save",
+                str(model),
+            ]
+        )
+        == 0
+    )
+    capsys.readouterr()
+    with safe_open(str(model), framework="pt") as fh:
+        meta, weights = fh.metadata(), {k: fh.get_tensor(k) for k in fh.keys()}
+    weights = {k: (v[:1].contiguous() if "net_." in k and v.ndim else v) for k, v in weights.items()}
+    meta["sha256"] = persistence._checksum(meta["model"], weights)
+    save_file(weights, str(model), metadata=meta)
+    assert main(["sample", str(model), "--n", "2", "--out", str(tmp_path / "x.npy")]) == 2
+    _one_line(capsys, "do not fit")

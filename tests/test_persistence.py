@@ -135,3 +135,91 @@ def test_save_checks_before_writing_and_leaves_no_partial_file(models, tmp_path,
     with pytest.raises(OSError, match="disk full"):
         skncvq.save(models["tokenizer"], tmp_path / "m.safetensors")
     assert list(tmp_path.iterdir()) == []
+
+
+def _forge(path, model=None, tensors=None):
+    """Rewrite a model file with an edited model header and / or tensors, and a valid checksum:
+    what a checksum cannot catch, validation must."""
+    from safetensors import safe_open
+    from safetensors.torch import save_file
+
+    with safe_open(str(path), framework="pt") as fh:
+        meta = fh.metadata()
+        weights = {k: fh.get_tensor(k) for k in fh.keys()}
+    text = meta["model"]
+    if model is not None:
+        parsed = json.loads(text)
+        text = model(parsed) if callable(model) else model
+        text = text if isinstance(text, str) else json.dumps(parsed, sort_keys=True)
+    if tensors is not None:
+        tensors(weights)
+    meta.update(model=text, sha256=persistence._checksum(text, weights))
+    save_file(weights, str(path), metadata=meta)
+
+
+def _set(model, path, value):
+    *head, last = path
+    for key in head:
+        model = model[key]
+    if value is None:
+        del model[last]
+    else:
+        model[last] = value
+
+
+@pytest.mark.parametrize(
+    "edit, match",
+    [
+        ("{not json", "malformed"),
+        (lambda m: _set(m, ["fitted"], None), "malformed"),
+        (lambda m: _set(m, ["params", "unknown"], {"kind": "json", "value": 1}), "parameters do not match"),
+        (lambda m: _set(m, ["fitted", "transform"], {"kind": "json", "value": 1}), "not a fitted attribute"),
+        (lambda m: _set(m, ["fitted", "config_", "value", "codebook_size"], 10**9), "do not fit"),
+        (lambda m: _set(m, ["fitted", "config_", "value", "n_res_blocks"], 3), "do not fit"),
+        (lambda m: _set(m, ["params", "output"], {"kind": "json", "value": "nonsense"}), "output"),
+        (lambda m: _set(m, ["fitted", "net_"], None), "no network weights"),
+    ],
+)
+def test_checksummed_but_malformed_content_is_refused_before_any_allocation(models, tmp_path, edit, match):
+    path = tmp_path / "m.safetensors"
+    skncvq.save(models["tokenizer"], path)
+    _forge(path, model=edit)
+    with pytest.raises(ValueError, match=match):
+        skncvq.load(path)
+
+
+def test_weights_that_do_not_fit_or_are_not_finite_are_refused(models, tmp_path):
+    path = tmp_path / "m.safetensors"
+    skncvq.save(models["sampler"], path)
+    _forge(
+        path,
+        tensors=lambda w: w.update(
+            {k: v[..., :1].contiguous() for k, v in w.items() if "net_." in k and v.ndim}
+        ),
+    )
+    with pytest.raises(ValueError, match="do not fit"):
+        skncvq.load(path)
+    skncvq.save(models["fcn"], path)
+    _forge(
+        path, tensors=lambda w: w.update({k: v * float("nan") for k, v in w.items() if v.is_floating_point()})
+    )
+    with pytest.raises(ValueError, match="non-finite"):
+        skncvq.load(path)
+
+
+def test_set_output_survives_save_and_load(models, data, tmp_path):
+    pd = pytest.importorskip("pandas")
+    tok = models["tokenizer"]
+    path = tmp_path / "m.safetensors"
+    try:
+        skncvq.save(tok.set_output(transform="pandas"), path)
+        assert isinstance(skncvq.load(path).transform(data[0]), pd.DataFrame)
+    finally:
+        tok.set_output(transform="default")
+    skncvq.save(tok, path)
+    assert isinstance(skncvq.load(path).transform(data[0]), np.ndarray)
+
+
+def test_loading_a_folder_says_so(tmp_path):
+    with pytest.raises(ValueError, match="is a folder"):
+        skncvq.load(tmp_path)

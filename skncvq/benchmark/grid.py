@@ -12,6 +12,7 @@ from pathlib import Path
 from joblib import Parallel, delayed, parallel_config
 from joblib.parallel import get_active_backend
 
+from .._io import exclusive_folder
 from .cell import _overrides, evaluator_path, fit_evaluator, run_cell
 from .configs import CONFIGS, Budget, config_params
 from .report import summarize
@@ -128,35 +129,36 @@ def run_benchmark(
     for dataset in datasets:  # a missing or malformed dataset fails now, not after an hour of cells
         load_ucr(dataset, data_home=data_home)
     out = Path(out)
-    csv_path = out / "results.csv"
-    if threads is None and n_jobs > 0 and backend in (None, "loky", "multiprocessing", "threading"):
-        threads = max(1, (os.cpu_count() or 1) // max(1, n_jobs))
-    done = {_cell_key(r) for r in read_csv_rows(csv_path)}
-    cells = [
-        (d, c, int(s))
-        for d in datasets
-        for c in configs
-        for s in seeds
-        if _cell_key({"dataset": d, "config": c, "seed": s, "budget_s": budget, "overrides": overrides})
-        not in done
-    ]
-    if verbose:
-        print(f"{len(cells)} cells to run, {len(done)} already in {csv_path}", flush=True)
-    with parallel_config(backend=backend) if backend else contextlib.nullcontext():
-        cell_kwargs = dict(
-            budget=budget,
-            data_home=data_home,
-            out=out,
-            evaluator_budget=evaluator_budget,
-            cas_budget=cas_budget,
-            fcn_batch_size=fcn_batch_size,
-            threads=threads,
-            tokenizer_params=tokenizer_params,
-            sampler_params=sampler_params,
-            stage1_share=stage1_share,
-            save_model=save_models,
-        )
-        return _run_cells(cells, cell_kwargs, n_jobs=n_jobs, reference=reference, verbose=verbose)
+    with exclusive_folder(out, "benchmark run"):  # a second run into out is refused
+        csv_path = out / "results.csv"
+        if threads is None and n_jobs > 0 and backend in (None, "loky", "multiprocessing", "threading"):
+            threads = max(1, (os.cpu_count() or 1) // max(1, n_jobs))
+        done = {_cell_key(r) for r in read_csv_rows(csv_path)}
+        cells = [
+            (d, c, int(s))
+            for d in datasets
+            for c in configs
+            for s in seeds
+            if _cell_key({"dataset": d, "config": c, "seed": s, "budget_s": budget, "overrides": overrides})
+            not in done
+        ]
+        if verbose:
+            print(f"{len(cells)} cells to run, {len(done)} already in {csv_path}", flush=True)
+        with parallel_config(backend=backend) if backend else contextlib.nullcontext():
+            cell_kwargs = dict(
+                budget=budget,
+                data_home=data_home,
+                out=out,
+                evaluator_budget=evaluator_budget,
+                cas_budget=cas_budget,
+                fcn_batch_size=fcn_batch_size,
+                threads=threads,
+                tokenizer_params=tokenizer_params,
+                sampler_params=sampler_params,
+                stage1_share=stage1_share,
+                save_model=save_models,
+            )
+            return _run_cells(cells, cell_kwargs, n_jobs=n_jobs, reference=reference, verbose=verbose)
 
 
 def _check_overrides(tokenizer_params, sampler_params) -> None:

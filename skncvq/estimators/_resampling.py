@@ -40,6 +40,10 @@ def resampling_targets(strategy, y: np.ndarray) -> dict:
         for c, target in strategy.items():
             if c not in count:
                 raise ValueError(f"sampling_strategy names label {c!r}, which is not in y.")
+            if not isinstance(target, numbers.Integral) or isinstance(target, bool):
+                raise TypeError(
+                    f"sampling_strategy asks for {target!r} series of {c!r}; a count must be an integer."
+                )
             if target < count[c]:
                 raise ValueError(
                     f"sampling_strategy asks for {target} series of {c!r}, fewer than its {count[c]}."

@@ -16,11 +16,11 @@ import os
 
 import numpy as np
 import torch
-from sklearn.utils.validation import check_is_fitted, column_or_1d
+from sklearn.utils.validation import check_is_fitted
 
-from .._validation import validate_series
+from .._validation import validate_labels, validate_series
 from ._resampling import resampling_targets
-from ._torch_utils import draw_seed, eval_mode
+from ._torch_utils import draw_seed, inference
 
 __all__ = ["SamplerInferenceMixin", "check_output_fits"]
 
@@ -95,12 +95,13 @@ class SamplerInferenceMixin:
             choice_temperature=float(self.choice_temperature),
             generator=generator,
             init=init,
+            allowed=self.tokenizer_.module_.quantizer.live.to(self.device_),  # never a retired code
         )
 
     def _token_batches(self, n_samples: int, y, random_state, bytes_per_series: int):
         """Check the call, then yield ``(start, token grids)`` batch by batch: memory beyond the
         caller's output does not grow with ``n_samples``."""
-        check_is_fitted(self, "net_")
+        check_is_fitted(self)
         self._check_sampling_params()
         self._check_guidance(conditional=self.classes_ is not None)
         if not isinstance(n_samples, numbers.Integral) or isinstance(n_samples, bool) or n_samples < 1:
@@ -115,7 +116,7 @@ class SamplerInferenceMixin:
             from tqdm.auto import tqdm
 
             starts = tqdm(starts, desc="sampling", unit="batch", total=len(starts))
-        with eval_mode(module):
+        with inference(module):
             for start in starts:
                 ids = self._generate(module, classes[start : start + _SAMPLE_BATCH], generator)
                 yield start, ids.cpu().numpy().reshape(len(ids), *self.token_shape_)
@@ -189,7 +190,7 @@ class SamplerInferenceMixin:
         -------
         X_new : ndarray of shape (n_series, length), float32
         """
-        check_is_fitted(self, "net_")
+        check_is_fitted(self)
         self._check_sampling_params()
         arr = validate_series(self, X, reset=False).astype(np.float32)
         n = len(arr)
@@ -203,9 +204,7 @@ class SamplerInferenceMixin:
                 )
             classes = np.full(n, null, dtype=np.int64)
         else:
-            y = column_or_1d(np.asarray(y), warn=True)
-            if len(y) != n:
-                raise ValueError(f"X has {n} series but y has {len(y)} labels.")
+            y = validate_labels(y, n)
             classes = self._encode_labels(n, y, seed)
             self._check_guidance(conditional=True)
         module = self._sampling_module()
@@ -218,7 +217,7 @@ class SamplerInferenceMixin:
         np.put_along_axis(init, chosen, self.net_.module_.mask_id, axis=1)
         generator = torch.Generator(device=self.device_).manual_seed(seed)
         out = np.empty_like(arr)
-        with eval_mode(module):
+        with inference(module):
             for start in range(0, n, _SAMPLE_BATCH):
                 part = slice(start, start + _SAMPLE_BATCH)
                 ids = self._generate(module, classes[part], generator, torch.from_numpy(init[part]))
@@ -251,7 +250,7 @@ class SamplerInferenceMixin:
         float
             Mean log-likelihood in nats per masked token (<= 0).
         """
-        check_is_fitted(self, "net_")
+        check_is_fitted(self)
         grids = self.tokenizer_.encode(validate_series(self, X, reset=False))
         n = len(grids)
         tokens = torch.from_numpy(grids.reshape(n, -1).astype(np.int64, copy=False))
@@ -263,15 +262,13 @@ class SamplerInferenceMixin:
                 )
             classes = np.full(n, 0 if self.classes_ is None else len(self.classes_), dtype=np.int64)
         else:
-            y = column_or_1d(np.asarray(y), warn=True)
-            if len(y) != n:
-                raise ValueError(f"X has {n} series but y has {len(y)} labels.")
+            y = validate_labels(y, n)
             classes = self._encode_labels(n, y, 0)
         classes = torch.from_numpy(classes)
         generator = torch.Generator(device=self.device_).manual_seed(0)
         module = self.net_.module_
         total, count = 0.0, 0
-        with eval_mode(module):
+        with inference(module):
             for _ in range(_SCORE_DRAWS):
                 for start in range(0, len(tokens), _SAMPLE_BATCH):
                     ids = tokens[start : start + _SAMPLE_BATCH].to(self.device_)
@@ -295,12 +292,16 @@ class SamplerInferenceMixin:
         X_resampled : ndarray of shape (n + n_new, length)
         y_resampled : ndarray of shape (n + n_new,)
         """
+        self._check_sampling_params()
+        if y is None:
+            raise ValueError("fit_resample needs the class labels y; got None.")
+        y = validate_labels(y, None)
+        targets = resampling_targets(self.sampling_strategy, y)  # a bad strategy costs no training
         self.fit(X, y)
         arr = validate_series(self, X, reset=False).astype(np.float32)
-        y = column_or_1d(np.asarray(y))
         new_X, new_y = [arr], [y]
         rng = np.random.default_rng(draw_seed(self.random_state))
-        for label, n_new in resampling_targets(self.sampling_strategy, y).items():
+        for label, n_new in targets.items():
             if n_new <= 0:
                 continue
             labels = np.full(n_new, label, dtype=y.dtype)

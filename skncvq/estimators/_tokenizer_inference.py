@@ -13,7 +13,7 @@ import torch
 from sklearn.utils.validation import check_is_fitted
 
 from ._feature_projection import PROJECTED_OUTPUTS
-from ._torch_utils import batched, eval_mode
+from ._torch_utils import batched, inference
 
 __all__ = ["TokenizerInferenceMixin"]
 
@@ -38,9 +38,13 @@ class TokenizerInferenceMixin:
         return widths[self.output]
 
     def _run(self, fn, X) -> np.ndarray:
-        check_is_fitted(self, "net_")
-        arr = self._validate_X(X, reset=False)
-        with eval_mode(self.module_):
+        """``fn`` over the batches of series ``X``, after checking the fitted state and ``X``."""
+        check_is_fitted(self)
+        return self._apply(fn, self._validate_X(X, reset=False))
+
+    def _apply(self, fn, arr: np.ndarray) -> np.ndarray:
+        """``fn`` over the batches of validated series ``arr`` (also during ``fit``)."""
+        with inference(self.net_.module_):
             return batched(fn, self._scale(arr), self.device_, _EVAL_BATCH)
 
     def _projects(self) -> bool:
@@ -58,7 +62,7 @@ class TokenizerInferenceMixin:
     def _transform(self, X) -> np.ndarray:
         # the body of ``transform``, which the estimator defines itself so that
         # scikit-learn's set_output wraps it
-        check_is_fitted(self, "net_")
+        check_is_fitted(self)
         self._validate_params()  # output may have been set after fit
         return self._project(self._features(X))
 
@@ -69,9 +73,9 @@ class TokenizerInferenceMixin:
         out = (features - self.feature_mean_) / self.feature_scale_
         return out if self.projection_ is None else out @ self.projection_
 
-    def _features(self, X) -> np.ndarray:
-        """The features of ``output`` before any projection."""
-        module = self.module_
+    def _features(self, X, *, validated: bool = False) -> np.ndarray:
+        """The features of ``output`` before any projection (``X`` already checked: ``validated``)."""
+        module = self.net_.module_
         k = self.config_.codebook_size
 
         def features(x: torch.Tensor) -> torch.Tensor:
@@ -95,7 +99,10 @@ class TokenizerInferenceMixin:
             counts = torch.nn.functional.one_hot(q.indices.flatten(1), k).sum(1)  # (B, K)
             return counts.float() / q.indices[0].numel()
 
-        return self._run(features, X)
+        return self._apply(features, X) if validated else self._run(features, X)
+
+    def _encode_fn(self):
+        return lambda x: self.net_.module_.quantizer.assign(self.net_.module_.encode(x))
 
     def encode(self, X) -> np.ndarray:
         """Token grid of each series.
@@ -104,12 +111,11 @@ class TokenizerInferenceMixin:
         -------
         tokens : ndarray of shape (n_series, n_freq, latent_frames), int64
         """
-        module = self.module_
-        return self._run(lambda x: module.quantizer.assign(module.encode(x)), X)
+        return self._run(self._encode_fn(), X)
 
     def _decode(self, fn, data: np.ndarray) -> np.ndarray:
         out = []
-        with eval_mode(self.module_):
+        with inference(self.net_.module_):
             for start in range(0, len(data), _EVAL_BATCH):
                 chunk = torch.as_tensor(data[start : start + _EVAL_BATCH]).to(self.device_)
                 out.append(fn(chunk).cpu().numpy())
@@ -126,9 +132,16 @@ class TokenizerInferenceMixin:
         -------
         X : ndarray of shape (n_series, length)
         """
-        check_is_fitted(self, "net_")
+        check_is_fitted(self)
         f, w = self.token_shape_
         arr = np.asarray(tokens)
+        if not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+            try:
+                arr = arr.astype(np.float64)
+            except (TypeError, ValueError):
+                raise TypeError(
+                    f"tokens must be integer code ids; got values of dtype {arr.dtype}."
+                ) from None
         if arr.ndim == 2 and arr.shape[1] == f * w:
             arr = arr.reshape(len(arr), f, w)  # (n, F*W') -> (n, F, W')
         if arr.ndim != 3 or arr.shape[1:] != (f, w):
@@ -149,7 +162,7 @@ class TokenizerInferenceMixin:
         ValueError
             For "pooled" and "histogram" outputs, which discard the time axis.
         """
-        check_is_fitted(self, "net_")
+        check_is_fitted(self)
         if self.output in ("pooled", "histogram", "pooled_continuous", "multiscale"):
             raise ValueError(
                 f"output={self.output!r} discards the time axis and cannot be inverted; use output="

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from sklearn.utils import check_random_state
 
-__all__ = ["resolve_device", "resolve_precision", "draw_seed", "eval_mode", "batched", "CPUFallbackMixin"]
+__all__ = ["resolve_device", "resolve_precision", "draw_seed", "inference", "batched", "CPUFallbackMixin"]
 
 
 def resolve_device(device: str) -> str:
@@ -56,15 +56,16 @@ def draw_seed(random_state) -> int:
 
 
 @contextmanager
-def eval_mode(module: torch.nn.Module) -> Iterator[torch.nn.Module]:
-    """Put ``module`` in eval mode under ``no_grad`` and restore its previous mode afterwards."""
-    was_training = module.training
-    module.eval()
-    try:
-        with torch.no_grad():
-            yield module
-    finally:
-        module.train(was_training)
+def inference(module: torch.nn.Module) -> Iterator[torch.nn.Module]:
+    """Run a fitted ``module`` under ``no_grad`` in eval mode.
+
+    A fit leaves its module in eval mode; this never switches it back, so any number of threads
+    may run one fitted module at once (a mode saved and restored per call would let one thread
+    run it in training mode, updating batch-norm statistics and the codebook)."""
+    if module.training:
+        module.eval()  # idempotent: every caller wants the same mode
+    with torch.no_grad():
+        yield module
 
 
 def batched(

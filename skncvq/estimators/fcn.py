@@ -9,15 +9,14 @@ import torch
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils._param_validation import Interval
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, column_or_1d
+from sklearn.utils.validation import check_is_fitted
 
-from .._validation import check_device, global_scale, validate_series
+from .._validation import check_device, global_scale, validate_labels, validate_series
 from ..nn import FCN
 from ..training import make_classifier_net
 from ._constraints import POSITIVE_INT, TRAINING
-from ._fit_state import unfitted_on_failure
-from ._torch_utils import CPUFallbackMixin, batched, draw_seed, eval_mode, resolve_device, resolve_precision
+from ._fit_state import FitStateMixin, fit_transaction
+from ._torch_utils import CPUFallbackMixin, batched, draw_seed, inference, resolve_device, resolve_precision
 from ._versioned import VersionedPickleMixin
 
 __all__ = ["FCNClassifier"]
@@ -25,7 +24,7 @@ __all__ = ["FCNClassifier"]
 _EVAL_BATCH = 512
 
 
-class FCNClassifier(VersionedPickleMixin, CPUFallbackMixin, ClassifierMixin, BaseEstimator):
+class FCNClassifier(VersionedPickleMixin, FitStateMixin, CPUFallbackMixin, ClassifierMixin, BaseEstimator):
     """Fully convolutional network classifier for univariate time series (Wang et al. 2017).
 
     Three Conv1d blocks (128, 256, 128 filters; kernels 8, 5, 3; "same" padding, BatchNorm,
@@ -136,7 +135,7 @@ class FCNClassifier(VersionedPickleMixin, CPUFallbackMixin, ClassifierMixin, Bas
     def _scale(self, arr: np.ndarray) -> np.ndarray:
         return ((arr - self.mean_) / self.scale_).astype(np.float32)[:, None, :]  # (n, L) -> (n, 1, L)
 
-    @unfitted_on_failure
+    @fit_transaction
     def fit(self, X, y) -> FCNClassifier:
         """Train on series ``X`` with labels ``y`` (any hashable label type).
 
@@ -146,10 +145,7 @@ class FCNClassifier(VersionedPickleMixin, CPUFallbackMixin, ClassifierMixin, Bas
         """
         self._check_params()
         arr = self._validate_X(X, reset=True)
-        y = column_or_1d(np.asarray(y), warn=True)
-        if len(y) != len(arr):
-            raise ValueError(f"X has {len(arr)} series but y has {len(y)} labels.")
-        check_classification_targets(y)
+        y = validate_labels(y, len(arr))
         encoder = LabelEncoder().fit(y)
         self.classes_ = encoder.classes_
         if len(self.classes_) < 2:
@@ -164,6 +160,7 @@ class FCNClassifier(VersionedPickleMixin, CPUFallbackMixin, ClassifierMixin, Bas
             module = FCN(len(self.classes_))
         self.net_ = self._make_net(module, n_series=len(arr), seed=seed, early_stopping=self.early_stopping)
         self.net_.fit(self._scale(arr), y_enc)
+        self.net_.module_.eval()  # at rest in eval mode: inference never switches it (thread safety)
         keys = ("epoch", "train_loss", "valid_loss", "valid_acc", "dur")
         self.history_ = [{k: row[k] for k in keys if k in row} for row in self.net_.history]
         return self
@@ -188,18 +185,23 @@ class FCNClassifier(VersionedPickleMixin, CPUFallbackMixin, ClassifierMixin, Bas
             verbose=self.verbose,
         )
 
+    def _new_module(self) -> FCN:
+        """An untrained network of the fitted architecture (under ``torch.device("meta")``, its
+        layout without allocating it: :func:`skncvq.load` checks a file against it)."""
+        return FCN(len(self.classes_))
+
     def _restore_net(self, state: dict) -> None:
         """Rebuild ``net_`` around a network with the weights ``state`` (``skncvq.load``)."""
         with torch.random.fork_rng(devices=[]):
-            module = FCN(len(self.classes_))
+            module = self._new_module()
         module.load_state_dict(state)
         self.net_ = self._make_net(module, n_series=2, seed=0, early_stopping=False).initialize()
 
     def _forward(self, X, fn) -> np.ndarray:
-        check_is_fitted(self, "net_")
+        check_is_fitted(self)
         arr = self._validate_X(X, reset=False)
         module = self.net_.module_
-        with eval_mode(module):
+        with inference(module):
             return batched(lambda x: fn(module, x), self._scale(arr), self.device_, _EVAL_BATCH)
 
     def predict_proba(self, X) -> np.ndarray:

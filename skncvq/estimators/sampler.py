@@ -10,14 +10,13 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.exceptions import NotFittedError
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, column_or_1d
+from sklearn.utils.validation import check_is_fitted
 
-from .._validation import check_device, validate_series
+from .._validation import check_device, validate_labels, validate_series
 from ..nn import MaskGIT, MaskGITConfig
 from ..training import make_prior_net
 from ._constraints import NON_NEGATIVE, POSITIVE, POSITIVE_INT, TRAINING, UNIT
-from ._fit_state import unfitted_on_failure
+from ._fit_state import FitStateMixin, fit_transaction
 from ._prior_sizes import AUTO_PRIOR_LR, auto_prior_batch, auto_prior_lr_scale, auto_prior_width
 from ._sampler_inference import SamplerInferenceMixin
 from ._torch_utils import CPUFallbackMixin, draw_seed, resolve_device, resolve_precision
@@ -28,7 +27,9 @@ from .tokenizer import NCVQVAETransformer
 __all__ = ["MaskGITSampler", "auto_prior_batch", "auto_prior_width"]
 
 
-class MaskGITSampler(VersionedPickleMixin, SamplerInferenceMixin, CPUFallbackMixin, BaseEstimator):
+class MaskGITSampler(
+    VersionedPickleMixin, FitStateMixin, SamplerInferenceMixin, CPUFallbackMixin, BaseEstimator
+):
     """Generate time series with a class-conditional MaskGIT prior over NC-VQVAE tokens.
 
     ``fit`` tokenizes the training series with a stage-1 :class:`NCVQVAETransformer` (fitted
@@ -283,7 +284,7 @@ class MaskGITSampler(VersionedPickleMixin, SamplerInferenceMixin, CPUFallbackMix
         if self.tokenizer is None:
             return NCVQVAETransformer(random_state=seed).fit(X)
         try:
-            check_is_fitted(self.tokenizer, "net_")
+            check_is_fitted(self.tokenizer)
         except NotFittedError:
             return clone(self.tokenizer).fit(X)
         if self.tokenizer.n_features_in_ != X.shape[1]:
@@ -293,7 +294,7 @@ class MaskGITSampler(VersionedPickleMixin, SamplerInferenceMixin, CPUFallbackMix
             )
         return self.tokenizer
 
-    @unfitted_on_failure
+    @fit_transaction
     def fit(self, X, y=None) -> MaskGITSampler:
         """Fit the tokenizer (unless already fitted) and the prior.
 
@@ -317,10 +318,7 @@ class MaskGITSampler(VersionedPickleMixin, SamplerInferenceMixin, CPUFallbackMix
             y_enc = np.zeros(len(arr), dtype=np.int64)
             n_classes = 0
         else:
-            y = column_or_1d(np.asarray(y), warn=True)
-            if len(y) != len(arr):
-                raise ValueError(f"X has {len(arr)} series but y has {len(y)} labels.")
-            check_classification_targets(y)  # continuous or NaN labels are not classes
+            y = validate_labels(y, len(arr))
             encoder = LabelEncoder().fit(y)
             if len(encoder.classes_) < 2:
                 raise ValueError(
@@ -374,6 +372,7 @@ class MaskGITSampler(VersionedPickleMixin, SamplerInferenceMixin, CPUFallbackMix
             p_unconditional=float(self.p_unconditional) if y is not None else 0.0,
         )
         self.net_.fit(tokens.astype(np.int64), y_enc)
+        self.net_.module_.eval()  # at rest in eval mode: inference never switches it (thread safety)
         self.lr_ = float(self.net_.lr * dict(self.net_.callbacks_)["budget"].scale_)
         self.history_ = [
             {k: row[k] for k in ("epoch", "train_loss", "dur") if k in row} for row in self.net_.history
@@ -400,10 +399,15 @@ class MaskGITSampler(VersionedPickleMixin, SamplerInferenceMixin, CPUFallbackMix
             verbose=self.verbose,
         )
 
+    def _new_module(self) -> MaskGIT:
+        """An untrained network of the fitted architecture (under ``torch.device("meta")``, its
+        layout without allocating it: :func:`skncvq.load` checks a file against it)."""
+        return MaskGIT(self.config_)
+
     def _restore_net(self, state: dict) -> None:
         """Rebuild ``net_`` around a prior with the weights ``state`` (``skncvq.load``)."""
         with torch.random.fork_rng(devices=[]):
-            module = MaskGIT(self.config_)
+            module = self._new_module()
         module.load_state_dict(state)
         order = train_order(np.zeros(2, dtype=np.int64), self.config_.n_classes, 0.0, 0)
         self.net_ = self._make_net(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 import torch
@@ -18,7 +18,7 @@ from ..nn.config import auto_latent_width
 from ..training import LOSS_KEYS, make_tokenizer_net
 from ._constraints import NON_NEGATIVE, NON_NEGATIVE_INT, POSITIVE_INT, TRAINING, UNIT
 from ._feature_projection import fit_projection, resolve_projection
-from ._fit_state import unfitted_on_failure
+from ._fit_state import FitStateMixin, fit_transaction
 from ._tokenizer_inference import OUTPUTS as _OUTPUTS
 from ._tokenizer_inference import TokenizerInferenceMixin
 from ._tokenizer_sizes import auto_tokenizer_batch, auto_tokenizer_epochs
@@ -37,6 +37,7 @@ STOPGRAD_MIN_SERIES = 256
 
 class NCVQVAETransformer(
     VersionedPickleMixin,
+    FitStateMixin,
     TokenizerInferenceMixin,
     CPUFallbackMixin,
     ClassNamePrefixFeaturesOutMixin,
@@ -91,8 +92,8 @@ class NCVQVAETransformer(
         Number of codes.
     codebook_dim : int, default=64
         Code dimension; must equal ``hidden_dim``.
-    ema_decay : float in [0, 1], default=0.9
-        Decay of the codebook's exponential moving average.
+    ema_decay : float in [0, 1), default=0.9
+        Decay of the codebook's exponential moving average (1 would never move the codes).
     commitment_weight : float >= 0, default=1.0
         Weight of the commitment loss.
     projector_dim : int, default=512
@@ -161,7 +162,11 @@ class NCVQVAETransformer(
         One entry per epoch: ``train_loss``, ``recon_time``, ``recon_stft``, ``vq``, ``ssl``,
         ``aug_recon``, ``perplexity``, ``dead_codes``, ``lr`` and ``dur`` (seconds).
     codebook_ : ndarray of shape (codebook_size, codebook_dim)
-        The learned codes.
+        The learned codes. A code no training series uses is retired after training: ``encode``
+        never gives it, the sampler never draws it, and it holds the vector of its nearest used
+        code, so decoding it gives that code's series. See :ref:`decision-retired-codes`.
+    code_counts_ : ndarray of shape (codebook_size,)
+        How many of the training series' tokens each code is; 0 marks a retired code.
     token_shape_ : tuple of int
         ``(n_freq, latent_frames)``, the shape of one series' token grid.
     projection_kind_ : {"standardize", "discriminant"} or None
@@ -273,7 +278,7 @@ class NCVQVAETransformer(
         "n_res_blocks": [NON_NEGATIVE_INT],
         "codebook_size": [POSITIVE_INT],
         "codebook_dim": [POSITIVE_INT],
-        "ema_decay": [UNIT],
+        "ema_decay": [Interval(Real, 0, 1, closed="left")],
         "commitment_weight": [NON_NEGATIVE],
         "projector_dim": [POSITIVE_INT],
         "output": [StrOptions(set(_OUTPUTS))],
@@ -349,7 +354,7 @@ class NCVQVAETransformer(
         self._fit(X, y)
         return self
 
-    @unfitted_on_failure
+    @fit_transaction
     def _fit(self, X, y) -> np.ndarray | None:
         """The body of ``fit``; returns the training series' unprojected features when fitting
         the projection encoded them (None otherwise), for ``fit_transform``."""
@@ -380,7 +385,11 @@ class NCVQVAETransformer(
         for row, epoch in zip(self.history_, self.net_.history):
             row["lr"] = epoch["batches"][-1].get("lr", float("nan")) if epoch["batches"] else float("nan")
         self.n_epochs_ = len(self.history_)
-        self.codebook_ = self.module_.quantizer.embed.detach().cpu().numpy().copy()
+        self.net_.module_.eval()  # at rest in eval mode: inference never switches it (thread safety)
+        tokens = self._apply(self._encode_fn(), arr)
+        self.code_counts_ = np.bincount(tokens.ravel(), minlength=self.config_.codebook_size)
+        self.net_.module_.quantizer.retire(torch.from_numpy(self.code_counts_))
+        self.codebook_ = self.net_.module_.quantizer.embed.detach().cpu().numpy().copy()
         self.token_shape_ = self.config_.token_shape
         return self._fit_projection(arr, y)
 
@@ -412,7 +421,7 @@ class NCVQVAETransformer(
         self.feature_mean_ = self.feature_scale_ = self.projection_ = None
         if self.projection_kind_ is None:
             return None
-        features = self._features(arr)
+        features = self._features(arr, validated=True)
         self.feature_mean_, self.feature_scale_, self.projection_ = fit_projection(
             features, y, self.projection_kind_
         )
@@ -437,14 +446,20 @@ class NCVQVAETransformer(
             verbose=self.verbose,
         )
 
+    def _new_module(self) -> NCVQVAE:
+        """An untrained network of the fitted architecture (under ``torch.device("meta")``, its
+        layout without allocating it: :func:`skncvq.load` checks a file against it)."""
+        return NCVQVAE(self.config_)
+
     def _restore_net(self, state: dict) -> None:
         """Rebuild ``net_`` around a module with the weights ``state`` (``skncvq.load``)."""
         with torch.random.fork_rng(devices=[]):
-            module = NCVQVAE(self.config_)
+            module = self._new_module()
         module.load_state_dict(state)
         if self._channels_last:
             module = module.to(memory_format=torch.channels_last)
         self.net_ = self._make_net(module, n_series=2, seed=0).initialize()
+        self.net_.module_.eval()
 
     def transform(self, X) -> np.ndarray:
         """Encode series into the representation chosen by ``output``, then apply the
@@ -467,13 +482,13 @@ class NCVQVAETransformer(
     @property
     def _n_features_out(self) -> int:
         """Width of ``transform``'s output (follows ``output`` when it is changed after fit)."""
-        check_is_fitted(self, "net_")
+        check_is_fitted(self)
         return self._output_width()
 
     @property
     def module_(self) -> NCVQVAE:
         """The fitted :class:`skncvq.nn.NCVQVAE` (``net_.module_``)."""
-        check_is_fitted(self, "net_")
+        check_is_fitted(self)
         return self.net_.module_
 
     def __sklearn_tags__(self):

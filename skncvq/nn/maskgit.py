@@ -179,6 +179,7 @@ class MaskGIT(nn.Module):
         choice_temperature: float = 4.0,
         generator: torch.Generator,
         init: torch.Tensor | None = None,
+        allowed: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """Iterative decoding from an all-masked grid, or from ``init``; ``classes`` (B,) may hold
         the "no class" id.
@@ -188,7 +189,7 @@ class MaskGIT(nn.Module):
         ``choice_temperature * (1 - (s+1)/T)``) are masked again; the last step keeps all. ``M`` is
         the number of masked positions at the start: ``N`` from an all-masked grid, or the
         ``mask_id`` entries of ``init`` (B, N), the same count in every row, whose other entries
-        are kept.
+        are kept. ``allowed`` (K,) bool, if given, restricts the sampled ids to its True codes.
         """
         b, n = classes.shape[0], self.config.n_tokens
         dev = generator.device
@@ -204,6 +205,8 @@ class MaskGIT(nn.Module):
         for step in range(n_steps):
             unknown = ids == self.mask_id
             logits = self._logits(ids, classes, guidance_scale) / max(temperature, 1e-6)
+            if allowed is not None:
+                logits = logits.masked_fill(~allowed, float("-inf"))
             probs = logits.softmax(-1)  # (B, N, K)
             sampled = torch.multinomial(probs.view(-1, probs.shape[-1]), 1, generator=generator).view(b, n)
             sampled = torch.where(unknown, sampled, ids)

@@ -25,8 +25,9 @@ class VectorQuantizer(nn.Module):
     """Nearest-code quantization of a (B, D, F, W) latent map with EMA codebook updates.
 
     Written here rather than taken from ``vector-quantize-pytorch`` so the reference behaviour is
-    exact (randn init, decay 0.9, Laplace-smoothed cluster sizes, no dead-code reset) and the
-    dependency churn stays out of the package.
+    exact (randn init, decay 0.9, Laplace-smoothed cluster sizes, no dead-code reset during
+    training) and the dependency churn stays out of the package. After training, :meth:`retire`
+    takes the codes no training series used out of use.
 
     Parameters
     ----------
@@ -59,6 +60,21 @@ class VectorQuantizer(nn.Module):
         self.register_buffer("embed", embed)  # (K, D)
         self.register_buffer("cluster_size", torch.zeros(codebook_size))  # (K,)
         self.register_buffer("embed_sum", embed.clone())  # (K, D)
+        self.register_buffer("live", torch.ones(codebook_size, dtype=torch.bool))  # (K,) codes in use
+
+    @torch.no_grad()
+    def retire(self, counts: torch.Tensor) -> None:
+        """Take the codes whose ``counts`` (K,) are 0 out of use: :meth:`assign` never picks them
+        again, and each takes the vector of its nearest used code, so decoding one gives what
+        decoding that code gives. An EMA codebook leaves unused codes far from the data, where the
+        decoder has never been."""
+        dead = counts.to(self.embed.device) == 0
+        if bool(dead.all()):
+            raise ValueError("counts must be positive for at least one code.")
+        used = (~dead).nonzero()[:, 0]
+        nearest = used[torch.cdist(self.embed[dead], self.embed[used]).argmin(1)]
+        self.embed[dead] = self.embed[nearest]
+        self.live.copy_(~dead)
 
     def codes(self, indices: torch.Tensor) -> torch.Tensor:
         """(B, F, W) ids -> (B, D, F, W) code vectors."""
@@ -70,7 +86,7 @@ class VectorQuantizer(nn.Module):
         dist = (
             flat.pow(2).sum(1, keepdim=True) - 2 * flat @ self.embed.t() + self.embed.pow(2).sum(1)[None]
         )  # (N, K)
-        return dist.argmin(1).view(z.shape[0], z.shape[2], z.shape[3])
+        return dist.masked_fill(~self.live, float("inf")).argmin(1).view(z.shape[0], z.shape[2], z.shape[3])
 
     def forward(self, z: torch.Tensor) -> QuantizerOutput:
         with torch.autocast(device_type=z.device.type, enabled=False):

@@ -34,14 +34,13 @@ class PortablePickleMixin:
     _generator_attrs: tuple[str, ...] = ()
 
     def __getstate__(self):
-        # skorch's __getstate__ reads self.__dict__; optimizer_ is set aside while it runs
-        optimizer = self.__dict__.pop("optimizer_", None)
-        try:
-            state = super().__getstate__()
-        finally:
-            if optimizer is not None:
-                self.optimizer_ = optimizer
-        state["__optimizer_dropped__"] = optimizer is not None
+        # skorch's __getstate__ reads self.__dict__: it runs on a shallow view without
+        # optimizer_, never on this net itself, which may be training in another thread
+        view = object.__new__(type(self))
+        view.__dict__.update(self.__dict__)
+        dropped = view.__dict__.pop("optimizer_", None) is not None
+        state = super(PortablePickleMixin, view).__getstate__()
+        state["__optimizer_dropped__"] = dropped
         if state.get("module") is not None and state.get("module") is self.__dict__.get("module_"):
             state["module"] = _SAME_AS_MODULE_
         for name in self._generator_attrs:

@@ -342,3 +342,16 @@ def test_a_cached_evaluator_from_another_version_is_fitted_again(home, tmp_path,
         fcn = fit_evaluator("SynA", data_home=home, out=out, max_time=1, batch_size=8)
     assert fcn.batch_size == 8
     joblib.load(evaluator_path(out, "SynA", 8))  # the cache now holds this version's evaluator
+
+
+def test_a_second_run_into_the_same_folder_is_refused(home, tmp_path, monkeypatch):
+    from skncvq._io import exclusive_folder
+
+    monkeypatch.setattr(grid, "run_cell", lambda *a, **k: pytest.fail("ran a cell beside another run"))
+    out = tmp_path / "out"
+    with exclusive_folder(out, "benchmark run"):  # as another process's run holds it
+        with pytest.raises(ValueError, match="another benchmark run is writing to"):
+            run_benchmark(["SynA"], ["naive"], [0], data_home=home, out=out, **FAST)
+    assert not (out / "results.csv").exists()
+    with exclusive_folder(out):  # and once that run ends, the folder is free again
+        pass

@@ -124,3 +124,47 @@ def test_cuda_requested_without_gpu(tiny, data):
         pytest.skip("a GPU is present; this checks the CPU-only error")
     with pytest.raises(ValueError, match="CUDA is not available"):
         NCVQVAETransformer(device="cuda", **tiny).fit(data[0])
+
+
+def test_ema_decay_of_one_is_refused(tiny, data):
+    with pytest.raises(ValueError, match="ema_decay"):
+        NCVQVAETransformer(**{**tiny, "ema_decay": 1.0}).fit(data[0])
+
+
+@pytest.mark.parametrize(
+    "labels, error, match",
+    [
+        (lambda y: np.where(y == 0, None, y).astype(object), ValueError, "holds None at position"),
+        (
+            lambda y: np.array(["a" if v == 0 else int(v) for v in y], dtype=object),
+            TypeError,
+            "mixes label types",
+        ),
+    ],
+)
+def test_missing_or_mixed_labels_are_named(labels, error, match, data):
+    from skncvq import FCNClassifier, MaskGITSampler
+
+    X, y = data
+    y_bad = labels(y)
+    for est in (FCNClassifier(max_epochs=1), MaskGITSampler(max_epochs=1)):
+        with pytest.raises(error, match=match):
+            est.fit(X, y_bad)
+
+
+def test_decoding_non_numeric_tokens_is_a_type_error(fitted):
+    f, w = fitted.token_shape_
+    with pytest.raises(ValueError, match="integer code ids"):  # None reads as NaN
+        fitted.decode(np.full((2, f, w), None, dtype=object))
+    with pytest.raises(TypeError, match="integer code ids"):
+        fitted.decode(np.full((2, f, w), "a", dtype=object))
+
+
+def test_an_empty_ucr_file_says_it_is_empty(tmp_path):
+    from skncvq.datasets import load_ucr
+
+    (tmp_path / "E").mkdir()
+    for split in ("TRAIN", "TEST"):
+        (tmp_path / "E" / f"E_{split}.tsv").write_text("")
+    with pytest.raises(ValueError, match="holds no series"):
+        load_ucr("E", data_home=tmp_path)

@@ -85,6 +85,8 @@ def test_fit_transform_reuses_the_training_features(fitted, monkeypatch):
     tok = NCVQVAETransformer(**{**raw.get_params(), "projection": "auto"})
     calls = []
     original = NCVQVAETransformer._features
-    monkeypatch.setattr(NCVQVAETransformer, "_features", lambda self, X: calls.append(1) or original(self, X))
+    monkeypatch.setattr(
+        NCVQVAETransformer, "_features", lambda self, X, **kw: calls.append(1) or original(self, X, **kw)
+    )
     np.testing.assert_allclose(tok.fit_transform(X, y), expected, atol=1e-5)
     assert len(calls) == 1  # encoded once, for the projection; not again for the output

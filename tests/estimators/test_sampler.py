@@ -550,7 +550,7 @@ def test_auto_lr_scale_follows_the_reachable_fraction_of_the_epochs():
             auto_prior_lr_scale(bad)
 
 
-def test_auto_lr_rises_only_when_the_time_budget_cuts_the_epochs_short(setup):
+def test_auto_lr_rises_only_when_the_time_budget_cuts_the_epochs_short(setup, monkeypatch):
     X, labels, sampler, _ = setup
     assert sampler.lr_ == PRIOR["lr"]  # a float lr is used as given
     params = {**PRIOR, "n_layers": 1, "lr": "auto"}
@@ -560,10 +560,18 @@ def test_auto_lr_rises_only_when_the_time_budget_cuts_the_epochs_short(setup):
     )
     assert untimed.lr_ == 1e-3
     assert max(b["lr"] for row in untimed.net_.history for b in row["batches"]) == pytest.approx(1e-3)
-    # a 1 s budget reaches a tiny part of 10**6 epochs: 3x, applied after the timed steps
+    # a 1 s budget reaches a tiny part of 10**6 epochs: 3x, applied after the timed steps; the
+    # budget's clock ticks 1 ms a reading, so the steps it sees do not depend on the machine's speed
+    from types import SimpleNamespace
+
+    from skncvq.training import callbacks
+
+    clock = iter(range(10**9))
+    monkeypatch.setattr(callbacks, "time", SimpleNamespace(perf_counter=lambda: next(clock) * 1e-3))
     timed = MaskGITSampler(
         sampler.tokenizer_, random_state=0, **{**params, "max_epochs": 10**6, "max_time": 1.0}
     ).fit(X, labels)
+    monkeypatch.undo()
     assert timed.lr_ == pytest.approx(3e-3)
     lrs = [b["lr"] for row in timed.net_.history for b in row["batches"]]
     assert len(lrs) > 9 and max(lrs[:9]) <= 1e-3 < max(lrs[9:]) <= 3e-3
@@ -602,3 +610,27 @@ def test_a_non_finite_prior_batch_is_skipped_without_a_trace(nan_on_training_cal
     assert sampler.sample(4, y=0).shape == (4, 64)
     skipped = sampler.net_.history[:, "batches", :, "skipped_steps"]
     assert sum(map(sum, skipped)) == 1 and len(sampler.history_) == 4
+
+
+@pytest.mark.parametrize(
+    "strategy, y, error",
+    [
+        ({"a": 1}, "labels", ValueError),  # fewer series than "a" has
+        ({"b": 20.5}, "labels", TypeError),  # a float count
+        ({"b": "20"}, "labels", TypeError),  # a string count
+        (0.5, "labels", ValueError),  # a float strategy with 3 classes
+        ("auto", None, ValueError),  # no labels at all
+    ],
+)
+def test_fit_resample_checks_its_strategy_before_any_training(data, monkeypatch, strategy, y, error):
+    from skncvq.training import PriorNet, TokenizerNet
+
+    X, y_int = data
+    labels = np.array(["a", "b", "c"])[y_int]
+    for net in (TokenizerNet, PriorNet):
+        monkeypatch.setattr(net, "fit", lambda *a, **k: pytest.fail("trained before checking"))
+    sampler = MaskGITSampler(sampling_strategy=strategy, **PRIOR)
+    with pytest.raises(error):
+        sampler.fit_resample(X, labels if y == "labels" else y)
+    with pytest.raises(NotFittedError):
+        sampler.sample(1)

@@ -76,11 +76,12 @@ def fitted(data):
 @FAST
 @given(X=series())
 def test_inference_on_any_input_works_or_says_why(fitted, X):
-    for call in (
-        fitted["tokenizer"].transform,
-        fitted["tokenizer"].reconstruct,
-        fitted["fcn"].predict_proba,
-        fitted["sampler"].score,
+    # (call, whether it returns one row per series of X, else one number)
+    for call, per_series in (
+        (fitted["tokenizer"].transform, True),
+        (fitted["tokenizer"].reconstruct, True),
+        (fitted["fcn"].predict_proba, True),
+        (fitted["sampler"].score, False),
     ):
         try:
             out = call(X)
@@ -88,7 +89,11 @@ def test_inference_on_any_input_works_or_says_why(fitted, X):
             _check_error(exc)
         else:
             _finite(out)
-            assert np.shape(out)[0] == len(X) or np.ndim(out) == 0
+            assert np.ndim(X) >= 2, "a 1-D array is one series' values, not a collection: refused"
+            if per_series:
+                assert np.shape(out)[0] == np.shape(X)[0]
+            else:
+                assert isinstance(out, float)
 
 
 labels = st.one_of(
