@@ -8,6 +8,7 @@ sampler parameters by the quality of the series themselves. Each scorer needs an
 """
 
 import matplotlib.pyplot as plt
+from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import GridSearchCV
 
 from skncvq import FCNClassifier, MaskGITSampler, NCVQVAETransformer
@@ -19,12 +20,15 @@ evaluator = FCNClassifier(max_epochs=20, random_state=0).fit(X_train, y_train)
 print(f"evaluator test accuracy: {evaluator.score(X_test, y_test):.3f}")
 
 # %%
-# One fitted tokenizer shared by every candidate; the search varies the guidance scale.
+# One fitted tokenizer shared by every candidate and fold: ``FrozenEstimator`` keeps the search's
+# ``clone`` from unfitting it, so stage 1 is fitted once; the search varies the guidance scale.
 tok = NCVQVAETransformer(
     ssl=None, hidden_dim=16, codebook_dim=16, n_res_blocks=1, max_epochs=25, random_state=0
 )
 tok.fit(X_train)
-sampler = MaskGITSampler(tokenizer=tok, hidden_dim=32, n_layers=1, max_epochs=40, random_state=0)
+sampler = MaskGITSampler(
+    tokenizer=FrozenEstimator(tok), hidden_dim=32, n_layers=1, max_epochs=40, random_state=0
+)
 scoring = {
     "fid": make_fid_scorer(evaluator),
     "is": make_inception_scorer(evaluator),

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator
+from sklearn.frozen import FrozenEstimator
 
 from ._io import atomic_path
 from ._version import __version__
@@ -79,10 +80,11 @@ def _encode(est: BaseEstimator, prefix: str, tensors: dict[str, torch.Tensor]) -
     encoded_params = {}
     for key, value in params.items():
         if isinstance(value, BaseEstimator):
-            same = next((k for k, v in vars(est).items() if k.endswith("_") and v is value), None)
-            encoded_params[key] = (
-                {"same_as": same} if same else _encode_value(value, f"{prefix}{key}", tensors)
-            )
+            frozen = isinstance(value, FrozenEstimator)
+            inner = value.estimator if frozen else value
+            same = next((k for k, v in vars(est).items() if k.endswith("_") and v is inner), None)
+            entry = {"same_as": same} if same else _encode_value(inner, f"{prefix}{key}", tensors)
+            encoded_params[key] = {"frozen": entry} if frozen else entry
         else:
             encoded_params[key] = (
                 {"kind": "tuple", "value": list(value)}
@@ -216,11 +218,13 @@ def _decode(model: dict, prefix: str, tensors: dict[str, torch.Tensor]) -> BaseE
             fitted[key] = _decode_value(entry, f"{prefix}{key}", tensors)
     params = {}
     for key, entry in model["params"].items():
-        params[key] = (
-            fitted[entry["same_as"]]
-            if "same_as" in entry
-            else _decode_value(entry, f"{prefix}{key}", tensors)
+        inner = entry.get("frozen", entry)
+        value = (
+            fitted[inner["same_as"]]
+            if "same_as" in inner
+            else _decode_value(inner, f"{prefix}{key}", tensors)
         )
+        params[key] = FrozenEstimator(value) if "frozen" in entry else value
     est.__init__(**params)
     est._validate_params()
     vars(est).update(fitted)

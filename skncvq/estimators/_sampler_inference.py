@@ -235,8 +235,8 @@ class SamplerInferenceMixin:
         positions is averaged over all of them and over 4 mask draws. The masks come from a fixed
         seed, so two priors on the same tokenizer are scored on the same masks. Without ``y`` a
         class-conditional prior is scored on its "no class" row. On held-out series it is a
-        validation loss of the prior: ``GridSearchCV(MaskGITSampler(tokenizer=fitted), grid)``
-        without a ``scoring`` selects by it. It judges the prior only: token grids come from the
+        validation loss of the prior: ``GridSearchCV(MaskGITSampler(FrozenEstimator(fitted)),
+        grid)`` without a ``scoring`` selects by it. It judges the prior only: token grids come from the
         sampler's tokenizer, so priors on different tokenizers are not comparable.
 
         Parameters

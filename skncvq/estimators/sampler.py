@@ -8,6 +8,7 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator, clone
 from sklearn.exceptions import NotFittedError
+from sklearn.frozen import FrozenEstimator
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
@@ -25,6 +26,11 @@ from ._versioned import VersionedPickleMixin
 from .tokenizer import NCVQVAETransformer
 
 __all__ = ["MaskGITSampler", "auto_prior_batch", "auto_prior_width"]
+
+
+def _unfrozen(tokenizer):
+    """The estimator inside a :class:`sklearn.frozen.FrozenEstimator`, or ``tokenizer`` itself."""
+    return tokenizer.estimator if isinstance(tokenizer, FrozenEstimator) else tokenizer
 
 
 class MaskGITSampler(
@@ -46,9 +52,12 @@ class MaskGITSampler(
 
     Parameters
     ----------
-    tokenizer : NCVQVAETransformer or None, default=None
+    tokenizer : NCVQVAETransformer, FrozenEstimator of one, or None, default=None
         Stage-1 model. None fits ``NCVQVAETransformer(random_state=random_state)``; an unfitted
-        one is cloned and fitted on ``X``; a fitted one is used as is.
+        one is cloned and fitted on ``X``; a fitted one is used as is. To share one fitted
+        tokenizer between the candidates and folds of a search, wrap it:
+        ``tokenizer=FrozenEstimator(fitted)`` (:class:`sklearn.frozen.FrozenEstimator`); a bare
+        fitted tokenizer is unfitted by the ``clone`` every search makes, and fitted again.
     hidden_dim : int or "auto", default="auto"
         Transformer width (the reference's is 256). "auto": 128, or 64 when the training set
         holds more than 2**18 transformer positions (series x positions per series). The width
@@ -266,9 +275,10 @@ class MaskGITSampler(
     def _check_sampling_params(self) -> None:
         # parameters read at sampling time: checked there too, so set_params after fit is caught
         self._validate_params()
-        if self.tokenizer is not None and not isinstance(self.tokenizer, NCVQVAETransformer):
+        if self.tokenizer is not None and not isinstance(_unfrozen(self.tokenizer), NCVQVAETransformer):
             raise TypeError(
-                f"tokenizer must be an NCVQVAETransformer or None; got {type(self.tokenizer).__name__}."
+                "tokenizer must be an NCVQVAETransformer, a FrozenEstimator of a fitted one, or None; "
+                f"got {type(_unfrozen(self.tokenizer)).__name__}."
             )
 
     def _check_guidance(self, conditional: bool) -> None:
@@ -283,16 +293,22 @@ class MaskGITSampler(
     def _fit_tokenizer(self, X: np.ndarray, seed: int) -> NCVQVAETransformer:
         if self.tokenizer is None:
             return NCVQVAETransformer(random_state=seed).fit(X)
+        tokenizer = _unfrozen(self.tokenizer)
         try:
-            check_is_fitted(self.tokenizer)
+            check_is_fitted(tokenizer)
         except NotFittedError:
-            return clone(self.tokenizer).fit(X)
-        if self.tokenizer.n_features_in_ != X.shape[1]:
+            if tokenizer is not self.tokenizer:
+                raise ValueError(
+                    "tokenizer is a FrozenEstimator of an unfitted tokenizer; freeze a fitted one, or "
+                    "pass the unfitted tokenizer itself to have it fitted here."
+                ) from None
+            return clone(tokenizer).fit(X)
+        if tokenizer.n_features_in_ != X.shape[1]:
             raise ValueError(
-                f"the tokenizer was fitted on series of length {self.tokenizer.n_features_in_}, but X has "
+                f"the tokenizer was fitted on series of length {tokenizer.n_features_in_}, but X has "
                 f"length {X.shape[1]}; pass an unfitted tokenizer or series of the tokenizer's length."
             )
-        return self.tokenizer
+        return tokenizer
 
     @fit_transaction
     def fit(self, X, y=None) -> MaskGITSampler:

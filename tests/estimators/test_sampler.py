@@ -252,17 +252,48 @@ def test_score_is_the_held_out_masked_token_log_likelihood(setup):
         no_null.score(X)
 
 
-def test_grid_search_without_scoring_selects_by_held_out_likelihood(setup):
+def test_grid_search_without_scoring_selects_by_held_out_likelihood(setup, monkeypatch):
+    from sklearn.frozen import FrozenEstimator
     from sklearn.model_selection import GridSearchCV, KFold
 
+    from skncvq.training import TokenizerNet
+
     X, labels, sampler, _ = setup
+    stage1_fits = []
+    real = TokenizerNet.fit
+    monkeypatch.setattr(
+        TokenizerNet, "fit", lambda self, *a, **k: stage1_fits.append(1) or real(self, *a, **k)
+    )
+    tok = NCVQVAETransformer(random_state=0, **TOK).fit(X)
     search = GridSearchCV(
-        MaskGITSampler(sampler.tokenizer_, random_state=0, **PRIOR),
+        MaskGITSampler(FrozenEstimator(tok), random_state=0, **PRIOR),
         {"max_epochs": [1, 40]},
         cv=KFold(2, shuffle=True, random_state=0),
     ).fit(X, labels)
+    assert len(stage1_fits) == 1  # the frozen tokenizer is shared by every candidate and fold
+    assert search.best_estimator_.tokenizer_ is tok
     assert search.best_params_ == {"max_epochs": 40}
     assert np.all(search.cv_results_["mean_test_score"] < 0)
+
+
+def test_a_frozen_tokenizer_must_be_fitted_and_saves_as_frozen(setup, tmp_path):
+    from sklearn.frozen import FrozenEstimator
+
+    import skncvq
+
+    X, labels, sampler, _ = setup
+    with pytest.raises(ValueError, match="FrozenEstimator of an unfitted tokenizer"):
+        MaskGITSampler(FrozenEstimator(NCVQVAETransformer(**TOK)), **PRIOR).fit(X, labels)
+    with pytest.raises(ValueError, match="'tokenizer' parameter"):
+        MaskGITSampler(FrozenEstimator(object()), **PRIOR).fit(X, labels)
+    frozen = MaskGITSampler(FrozenEstimator(sampler.tokenizer_), random_state=0, **{**PRIOR, "max_epochs": 2})
+    frozen.fit(X, labels)
+    skncvq.save(frozen, tmp_path / "s.safetensors")
+    loaded = skncvq.load(tmp_path / "s.safetensors")
+    assert isinstance(loaded.tokenizer, FrozenEstimator) and loaded.tokenizer.estimator is loaded.tokenizer_
+    np.testing.assert_array_equal(
+        loaded.sample_tokens(3, random_state=0), frozen.sample_tokens(3, random_state=0)
+    )
 
 
 def test_samples_are_recognised_as_their_class(setup):
