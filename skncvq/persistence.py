@@ -95,10 +95,10 @@ def _encode(est: BaseEstimator, prefix: str, tensors: dict[str, torch.Tensor]) -
     for key, value in vars(est).items():
         if not key.endswith("_") or key.startswith("_"):
             continue
-        if key == "net_":
-            for wname, tensor in value.module_.state_dict().items():
-                tensors[f"{prefix}net_.{wname}"] = tensor.detach().cpu().contiguous()
-            fitted[key] = {"kind": "net"}
+        if isinstance(value, torch.nn.Module):
+            for wname, tensor in value.state_dict().items():
+                tensors[f"{prefix}{key}.{wname}"] = tensor.detach().cpu().contiguous()
+            fitted[key] = {"kind": "module"}
         else:
             fitted[key] = _encode_value(value, f"{prefix}{key}", tensors)
     output = getattr(est, "_sklearn_output_config", {}).get("transform")
@@ -214,7 +214,7 @@ def _decode(model: dict, prefix: str, tensors: dict[str, torch.Tensor]) -> BaseE
     est = cls.__new__(cls)
     fitted = {}
     for key, entry in model["fitted"].items():
-        if entry["kind"] != "net":
+        if entry["kind"] != "module":
             fitted[key] = _decode_value(entry, f"{prefix}{key}", tensors)
     params = {}
     for key, entry in model["params"].items():
@@ -240,12 +240,15 @@ def _decode(model: dict, prefix: str, tensors: dict[str, torch.Tensor]) -> BaseE
             est.sample_precision_ = resolve_precision("auto", "cpu")
     if not model["fitted"]:
         return est  # an unfitted estimator given as a parameter (a sampler's tokenizer)
-    if "net_" not in model["fitted"]:
+    if model["fitted"].get("module_", {}).get("kind") != "module":
         raise ValueError(f"its {cls.__name__} holds no network weights.")
-    head = f"{prefix}net_."
+    head = f"{prefix}module_."
     state = {k[len(head) :]: v for k, v in tensors.items() if k.startswith(head)}
     _check_weights(est, state)
-    est._restore_net(state)
+    with torch.random.fork_rng(devices=[]):
+        module = est._new_module()
+    module.load_state_dict(state)
+    est.module_ = module.eval().to(est.device_)
     if model.get("output") is not None:
         est.set_output(transform=model["output"])
     est._mark_fitted()

@@ -57,3 +57,21 @@ def nan_on_training_call(monkeypatch):
         monkeypatch.setattr(cls, method, wrapped)
 
     return poison
+
+
+@pytest.fixture
+def nets(monkeypatch) -> list:
+    """The skorch nets fitted during the test, in order: a fitted estimator keeps its torch
+    modules only, so tests of training internals (optimizer state, batches, data order) look at
+    the nets here."""
+    from skorch import NeuralNet
+
+    fitted = []
+    real = NeuralNet.fit
+
+    def fit(self, *args, **kwargs):
+        fitted.append(self)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(NeuralNet, "fit", fit)
+    return fitted

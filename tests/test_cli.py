@@ -228,7 +228,7 @@ def test_sampling_from_a_file_whose_weights_do_not_fit_is_one_line(tmp_path, cap
     capsys.readouterr()
     with safe_open(str(model), framework="pt") as fh:
         meta, weights = fh.metadata(), {k: fh.get_tensor(k) for k in fh.keys()}
-    weights = {k: (v[:1].contiguous() if "net_." in k and v.ndim else v) for k, v in weights.items()}
+    weights = {k: (v[:1].contiguous() if "module_." in k and v.ndim else v) for k, v in weights.items()}
     meta["sha256"] = persistence._checksum(meta["model"], weights)
     save_file(weights, str(model), metadata=meta)
     assert main(["sample", str(model), "--n", "2", "--out", str(tmp_path / "x.npy")]) == 2

@@ -177,7 +177,7 @@ def _set(model, path, value):
         (lambda m: _set(m, ["fitted", "config_", "value", "codebook_size"], 10**9), "do not fit"),
         (lambda m: _set(m, ["fitted", "config_", "value", "n_res_blocks"], 3), "do not fit"),
         (lambda m: _set(m, ["params", "output"], {"kind": "json", "value": "nonsense"}), "output"),
-        (lambda m: _set(m, ["fitted", "net_"], None), "no network weights"),
+        (lambda m: _set(m, ["fitted", "module_"], None), "no network weights"),
     ],
 )
 def test_checksummed_but_malformed_content_is_refused_before_any_allocation(models, tmp_path, edit, match):
@@ -194,7 +194,7 @@ def test_weights_that_do_not_fit_or_are_not_finite_are_refused(models, tmp_path)
     _forge(
         path,
         tensors=lambda w: w.update(
-            {k: v[..., :1].contiguous() for k, v in w.items() if "net_." in k and v.ndim}
+            {k: v[..., :1].contiguous() for k, v in w.items() if "module_." in k and v.ndim}
         ),
     )
     with pytest.raises(ValueError, match="do not fit"):

@@ -1,7 +1,7 @@
 """The fitted sampler's generation: labels to class ids, token grids from the prior, series.
 
 A mixin of :class:`~skncvq.MaskGITSampler`, apart from its parameters and training. The host
-provides ``net_`` (the fitted prior's skorch net), ``tokenizer_``, ``classes_``,
+provides ``module_`` (the fitted :class:`skncvq.nn.MaskGIT`), ``tokenizer_``, ``classes_``,
 ``class_prior_``, ``token_shape_``, ``device_``, ``sample_precision_``, the sampling parameters
 (``n_steps``, ``guidance_scale``, ``temperature``, ``choice_temperature``, ``unconditional``,
 ``sampling_strategy``, ``resampling``, ``edit_ratio``, ``random_state``), ``p_unconditional``,
@@ -78,7 +78,7 @@ class SamplerInferenceMixin:
         return np.searchsorted(self.classes_, labels).astype(np.int64)
 
     def _sampling_module(self) -> torch.nn.Module:
-        module = self.net_.module_
+        module = self.module_
         if self.sample_precision_ == "bf16":
             # a bfloat16 copy of the prior keeps torch's fused inference path for transformer
             # layers, which autocast would switch off (design decisions: sampling precision)
@@ -214,7 +214,7 @@ class SamplerInferenceMixin:
         rng = np.random.default_rng(seed)
         chosen = np.argsort(rng.random((n, n_tokens)), axis=1)[:, :n_masked]  # random positions per row
         init = grids.copy()
-        np.put_along_axis(init, chosen, self.net_.module_.mask_id, axis=1)
+        np.put_along_axis(init, chosen, self.module_.mask_id, axis=1)
         generator = torch.Generator(device=self.device_).manual_seed(seed)
         out = np.empty_like(arr)
         with inference(module):
@@ -266,7 +266,7 @@ class SamplerInferenceMixin:
             classes = self._encode_labels(n, y, 0)
         classes = torch.from_numpy(classes)
         generator = torch.Generator(device=self.device_).manual_seed(0)
-        module = self.net_.module_
+        module = self.module_
         total, count = 0.0, 0
         with inference(module):
             for _ in range(_SCORE_DRAWS):

@@ -44,7 +44,7 @@ class TokenizerInferenceMixin:
 
     def _apply(self, fn, arr: np.ndarray) -> np.ndarray:
         """``fn`` over the batches of validated series ``arr`` (also during ``fit``)."""
-        with inference(self.net_.module_):
+        with inference(self.module_):
             return batched(fn, self._scale(arr), self.device_, _EVAL_BATCH)
 
     def _projects(self) -> bool:
@@ -75,7 +75,7 @@ class TokenizerInferenceMixin:
 
     def _features(self, X, *, validated: bool = False) -> np.ndarray:
         """The features of ``output`` before any projection (``X`` already checked: ``validated``)."""
-        module = self.net_.module_
+        module = self.module_
         k = self.config_.codebook_size
 
         def features(x: torch.Tensor) -> torch.Tensor:
@@ -102,7 +102,7 @@ class TokenizerInferenceMixin:
         return self._apply(features, X) if validated else self._run(features, X)
 
     def _encode_fn(self):
-        return lambda x: self.net_.module_.quantizer.assign(self.net_.module_.encode(x))
+        return lambda x: self.module_.quantizer.assign(self.module_.encode(x))
 
     def encode(self, X) -> np.ndarray:
         """Token grid of each series.
@@ -115,7 +115,7 @@ class TokenizerInferenceMixin:
 
     def _decode(self, fn, data: np.ndarray) -> np.ndarray:
         out = []
-        with inference(self.net_.module_):
+        with inference(self.module_):
             for start in range(0, len(data), _EVAL_BATCH):
                 chunk = torch.as_tensor(data[start : start + _EVAL_BATCH]).to(self.device_)
                 out.append(fn(chunk).cpu().numpy())
@@ -183,6 +183,7 @@ class TokenizerInferenceMixin:
 
     def reconstruct(self, X) -> np.ndarray:
         """Encode, quantize and decode ``X``; returns series of the same shape in input units."""
+        check_is_fitted(self)
         module = self.module_
         return self._unscale(self._run(lambda x: module(x).x_recon, X))
 
@@ -195,6 +196,7 @@ class TokenizerInferenceMixin:
             ``{"time": MSE(x, x_hat), "stft": MSE(STFT(x), STFT(x_hat))}``, both on the
             globally standardised scale the model trains on (the reference's scale).
         """
+        check_is_fitted(self)
         module = self.module_
 
         def per_series(x: torch.Tensor) -> torch.Tensor:

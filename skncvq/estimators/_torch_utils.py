@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -10,7 +9,7 @@ import numpy as np
 import torch
 from sklearn.utils import check_random_state
 
-__all__ = ["resolve_device", "resolve_precision", "draw_seed", "inference", "batched", "CPUFallbackMixin"]
+__all__ = ["resolve_device", "resolve_precision", "draw_seed", "inference", "batched"]
 
 
 def resolve_device(device: str) -> str:
@@ -77,30 +76,3 @@ def batched(
         chunk = torch.from_numpy(X[start : start + batch_size]).to(device)
         outs.append(fn(chunk).cpu().numpy())
     return np.concatenate(outs, axis=0)
-
-
-class CPUFallbackMixin:
-    """Load an estimator fitted on a GPU on a machine without one: it then runs on the CPU.
-
-    skorch already maps the weights to the CPU in that case; this resets ``device_`` to match,
-    with a warning that says so, and re-resolves the ``"auto"`` precisions used at inference
-    (``_inference_precisions``) for the CPU. ``precision_`` keeps recording how it was trained.
-    """
-
-    _inference_precisions: tuple[str, ...] = ()
-
-    def __setstate__(self, state):
-        device = state.get("device_")
-        if isinstance(device, str) and device.startswith("cuda") and not torch.cuda.is_available():
-            warnings.warn(
-                f"{type(self).__name__} was fitted on {device!r} but CUDA is not available here; "
-                "it is loaded on the CPU.",
-                UserWarning,
-                stacklevel=2,
-            )
-            state = dict(state, device_="cpu")
-            if state.get("precision") == "auto":
-                for key in self._inference_precisions:
-                    if key in state:
-                        state[key] = resolve_precision("auto", "cpu")
-        super().__setstate__(state)

@@ -13,18 +13,18 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._validation import check_device, global_scale, validate_labels, validate_series
 from ..nn import FCN
-from ..training import make_classifier_net
+from ..training import make_classifier_net, train
 from ._constraints import POSITIVE_INT, TRAINING
 from ._fit_state import FitStateMixin, fit_transaction
-from ._torch_utils import CPUFallbackMixin, batched, draw_seed, inference, resolve_device, resolve_precision
-from ._versioned import VersionedPickleMixin
+from ._pickling import PicklingMixin
+from ._torch_utils import batched, draw_seed, inference, resolve_device, resolve_precision
 
 __all__ = ["FCNClassifier"]
 
 _EVAL_BATCH = 512
 
 
-class FCNClassifier(VersionedPickleMixin, FitStateMixin, CPUFallbackMixin, ClassifierMixin, BaseEstimator):
+class FCNClassifier(PicklingMixin, FitStateMixin, ClassifierMixin, BaseEstimator):
     """Fully convolutional network classifier for univariate time series (Wang et al. 2017).
 
     Three Conv1d blocks (128, 256, 128 filters; kernels 8, 5, 3; "same" padding, BatchNorm,
@@ -70,8 +70,8 @@ class FCNClassifier(VersionedPickleMixin, FitStateMixin, CPUFallbackMixin, Class
     ----------
     classes_ : ndarray
         Class labels seen in ``fit``.
-    net_ : AutocastClassifierNet
-        The skorch net; ``net_.module_`` is the :class:`skncvq.nn.FCN`.
+    module_ : FCN
+        The fitted network (:class:`skncvq.nn.FCN`), in eval mode.
     n_features_in_ : int
         Series length.
     mean_, scale_ : float
@@ -157,19 +157,10 @@ class FCNClassifier(VersionedPickleMixin, FitStateMixin, CPUFallbackMixin, Class
         seed = draw_seed(self.random_state)
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
-            module = FCN(len(self.classes_))
-        self.net_ = self._make_net(module, n_series=len(arr), seed=seed, early_stopping=self.early_stopping)
-        self.net_.fit(self._scale(arr), y_enc)
-        self.net_.module_.eval()  # at rest in eval mode: inference never switches it (thread safety)
-        keys = ("epoch", "train_loss", "valid_loss", "valid_acc", "dur")
-        self.history_ = [{k: row[k] for k in keys if k in row} for row in self.net_.history]
-        return self
-
-    def _make_net(self, module: FCN, *, n_series: int, seed: int, early_stopping: bool):
-        """The training net around ``module``, from this estimator's settings."""
-        return make_classifier_net(
+            module = self._new_module()
+        net = make_classifier_net(
             module,
-            n_series=n_series,
+            n_series=len(arr),
             n_classes=len(self.classes_),
             seed=seed,
             lr=self.lr,
@@ -177,30 +168,28 @@ class FCNClassifier(VersionedPickleMixin, FitStateMixin, CPUFallbackMixin, Class
             max_epochs=self.max_epochs,
             max_time=self.max_time,
             batch_size=self.batch_size,
-            early_stopping=early_stopping,
+            early_stopping=self.early_stopping,
             validation_fraction=self.validation_fraction,
             patience=self.patience,
             precision=self.precision_,
             device=self.device_,
             verbose=self.verbose,
         )
+        trained = train(net, self._scale(arr), y_enc)
+        self.module_ = trained.module
+        keys = ("epoch", "train_loss", "valid_loss", "valid_acc", "dur")
+        self.history_ = [{k: row[k] for k in keys if k in row} for row in trained.history]
+        return self
 
     def _new_module(self) -> FCN:
         """An untrained network of the fitted architecture (under ``torch.device("meta")``, its
         layout without allocating it: :func:`skncvq.load` checks a file against it)."""
         return FCN(len(self.classes_))
 
-    def _restore_net(self, state: dict) -> None:
-        """Rebuild ``net_`` around a network with the weights ``state`` (``skncvq.load``)."""
-        with torch.random.fork_rng(devices=[]):
-            module = self._new_module()
-        module.load_state_dict(state)
-        self.net_ = self._make_net(module, n_series=2, seed=0, early_stopping=False).initialize()
-
     def _forward(self, X, fn) -> np.ndarray:
         check_is_fitted(self)
         arr = self._validate_X(X, reset=False)
-        module = self.net_.module_
+        module = self.module_
         with inference(module):
             return batched(lambda x: fn(module, x), self._scale(arr), self.device_, _EVAL_BATCH)
 

@@ -15,14 +15,14 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._validation import check_device, validate_labels, validate_series
 from ..nn import MaskGIT, MaskGITConfig
-from ..training import make_prior_net
+from ..training import make_prior_net, train
 from ._constraints import NON_NEGATIVE, POSITIVE, POSITIVE_INT, TRAINING, UNIT
 from ._fit_state import FitStateMixin, fit_transaction
+from ._pickling import PicklingMixin
 from ._prior_sizes import AUTO_PRIOR_LR, auto_prior_batch, auto_prior_lr_scale, auto_prior_width
 from ._sampler_inference import SamplerInferenceMixin
-from ._torch_utils import CPUFallbackMixin, draw_seed, resolve_device, resolve_precision
+from ._torch_utils import draw_seed, resolve_device, resolve_precision
 from ._train_order import train_order
-from ._versioned import VersionedPickleMixin
 from .tokenizer import NCVQVAETransformer
 
 __all__ = ["MaskGITSampler", "auto_prior_batch", "auto_prior_width"]
@@ -33,9 +33,7 @@ def _unfrozen(tokenizer):
     return tokenizer.estimator if isinstance(tokenizer, FrozenEstimator) else tokenizer
 
 
-class MaskGITSampler(
-    VersionedPickleMixin, FitStateMixin, SamplerInferenceMixin, CPUFallbackMixin, BaseEstimator
-):
+class MaskGITSampler(PicklingMixin, FitStateMixin, SamplerInferenceMixin, BaseEstimator):
     """Generate time series with a class-conditional MaskGIT prior over NC-VQVAE tokens.
 
     ``fit`` tokenizes the training series with a stage-1 :class:`NCVQVAETransformer` (fitted
@@ -143,8 +141,8 @@ class MaskGITSampler(
         The fitted stage-1 model.
     config_ : MaskGITConfig
         Sizes of the prior, with ``hidden_dim`` resolved.
-    net_ : PriorNet
-        The skorch net; ``net_.module_`` is the :class:`skncvq.nn.MaskGIT`.
+    module_ : MaskGIT
+        The fitted prior (:class:`skncvq.nn.MaskGIT`), in eval mode.
     classes_ : ndarray or None
         Labels seen in ``fit`` (None when fitted without ``y``).
     class_prior_ : ndarray or None
@@ -376,61 +374,34 @@ class MaskGITSampler(
             y_enc[:] = n_classes  # every series is "no class"
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
-            module = MaskGIT(self.config_)
+            module = self._new_module()
         batch_size = auto_prior_batch(tokens.shape[1]) if self.batch_size == "auto" else self.batch_size
         self.batch_size_ = min(int(batch_size), len(arr))
-        self.net_ = self._make_net(
-            module,
-            seed=seed,
-            lr=AUTO_PRIOR_LR if self.lr == "auto" else self.lr,
-            lr_scale=auto_prior_lr_scale if self.lr == "auto" else None,
-            order=train_order(y_enc, n_classes, float(self.class_balance), seed + 1),
-            p_unconditional=float(self.p_unconditional) if y is not None else 0.0,
-        )
-        self.net_.fit(tokens.astype(np.int64), y_enc)
-        self.net_.module_.eval()  # at rest in eval mode: inference never switches it (thread safety)
-        self.lr_ = float(self.net_.lr * dict(self.net_.callbacks_)["budget"].scale_)
-        self.history_ = [
-            {k: row[k] for k in ("epoch", "train_loss", "dur") if k in row} for row in self.net_.history
-        ]
-        return self
-
-    def _make_net(
-        self, module: MaskGIT, *, seed: int, lr: float, lr_scale, order: dict, p_unconditional: float
-    ):
-        """The training net around ``module``, from this estimator's settings."""
-        return make_prior_net(
+        lr = AUTO_PRIOR_LR if self.lr == "auto" else self.lr
+        net = make_prior_net(
             module,
             seed=seed,
             lr=lr,
-            lr_scale=lr_scale,
+            lr_scale=auto_prior_lr_scale if self.lr == "auto" else None,
             weight_decay=self.weight_decay,
             max_epochs=self.max_epochs,
             max_time=self.max_time,
             batch_size=self.batch_size_,
-            train_order=order,
-            p_unconditional=p_unconditional,
+            train_order=train_order(y_enc, n_classes, float(self.class_balance), seed + 1),
+            p_unconditional=float(self.p_unconditional) if y is not None else 0.0,
             precision=self.precision_,
             device=self.device_,
             verbose=self.verbose,
         )
+        trained = train(net, tokens.astype(np.int64), y_enc)
+        self.module_ = trained.module
+        self.lr_ = float(lr * trained.lr_scale)
+        self.history_ = [
+            {k: row[k] for k in ("epoch", "train_loss", "dur") if k in row} for row in trained.history
+        ]
+        return self
 
     def _new_module(self) -> MaskGIT:
         """An untrained network of the fitted architecture (under ``torch.device("meta")``, its
         layout without allocating it: :func:`skncvq.load` checks a file against it)."""
         return MaskGIT(self.config_)
-
-    def _restore_net(self, state: dict) -> None:
-        """Rebuild ``net_`` around a prior with the weights ``state`` (``skncvq.load``)."""
-        with torch.random.fork_rng(devices=[]):
-            module = self._new_module()
-        module.load_state_dict(state)
-        order = train_order(np.zeros(2, dtype=np.int64), self.config_.n_classes, 0.0, 0)
-        self.net_ = self._make_net(
-            module,
-            seed=0,
-            lr=self.lr_,
-            lr_scale=None,
-            order=order,
-            p_unconditional=float(self.p_unconditional),
-        ).initialize()

@@ -15,15 +15,15 @@ from .._validation import check_device, check_min_length, global_scale, validate
 from ..augment import resolve_augmentations
 from ..nn import NCVQVAE, NCVQVAEConfig
 from ..nn.config import auto_latent_width
-from ..training import LOSS_KEYS, make_tokenizer_net
+from ..training import LOSS_KEYS, make_tokenizer_net, train
 from ._constraints import NON_NEGATIVE, NON_NEGATIVE_INT, POSITIVE_INT, TRAINING, UNIT
 from ._feature_projection import fit_projection, resolve_projection
 from ._fit_state import FitStateMixin, fit_transaction
+from ._pickling import PicklingMixin
 from ._tokenizer_inference import OUTPUTS as _OUTPUTS
 from ._tokenizer_inference import TokenizerInferenceMixin
 from ._tokenizer_sizes import auto_tokenizer_batch, auto_tokenizer_epochs
-from ._torch_utils import CPUFallbackMixin, draw_seed, resolve_device, resolve_precision
-from ._versioned import VersionedPickleMixin
+from ._torch_utils import draw_seed, resolve_device, resolve_precision
 
 __all__ = ["NCVQVAETransformer"]
 
@@ -36,10 +36,9 @@ STOPGRAD_MIN_SERIES = 256
 
 
 class NCVQVAETransformer(
-    VersionedPickleMixin,
+    PicklingMixin,
     FitStateMixin,
     TokenizerInferenceMixin,
-    CPUFallbackMixin,
     ClassNamePrefixFeaturesOutMixin,
     TransformerMixin,
     BaseEstimator,
@@ -148,8 +147,8 @@ class NCVQVAETransformer(
 
     Attributes
     ----------
-    net_ : TokenizerNet
-        The fitted skorch net; ``net_.module_`` is the :class:`skncvq.nn.NCVQVAE`.
+    module_ : NCVQVAE
+        The fitted network (:class:`skncvq.nn.NCVQVAE`), in eval mode.
     config_ : NCVQVAEConfig
         Model sizes used.
     n_features_in_ : int
@@ -375,21 +374,34 @@ class NCVQVAETransformer(
         seed = draw_seed(self.random_state)
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
-            module = NCVQVAE(self.config_)
-        if self._channels_last:
-            module = module.to(memory_format=torch.channels_last)
-        self.net_ = self._make_net(module, n_series=len(x), seed=seed)
-        self.net_.fit(x, None)
+            module = self._new_module()
+        net = make_tokenizer_net(
+            module,
+            n_series=len(x),
+            seed=seed,
+            lr=self.lr,
+            weight_decay=self.weight_decay,
+            max_epochs=self.max_epochs_,
+            max_time=self.max_time,
+            batch_size=self.batch_size_,
+            augmentations=resolve_augmentations(self.augmentations),
+            precision=self.precision_,
+            grad_clip=_GRAD_CLIP,
+            ssl_until=float(self.ssl_until),
+            device=self.device_,
+            verbose=self.verbose,
+        )
+        trained = train(net, x)
+        self.module_ = trained.module
         keys = ("epoch", "train_loss", *LOSS_KEYS, "dur")
-        self.history_ = [{k: row[k] for k in keys if k in row} for row in self.net_.history]
-        for row, epoch in zip(self.history_, self.net_.history):
+        self.history_ = [{k: row[k] for k in keys if k in row} for row in trained.history]
+        for row, epoch in zip(self.history_, trained.history):
             row["lr"] = epoch["batches"][-1].get("lr", float("nan")) if epoch["batches"] else float("nan")
         self.n_epochs_ = len(self.history_)
-        self.net_.module_.eval()  # at rest in eval mode: inference never switches it (thread safety)
         tokens = self._apply(self._encode_fn(), arr)
         self.code_counts_ = np.bincount(tokens.ravel(), minlength=self.config_.codebook_size)
-        self.net_.module_.quantizer.retire(torch.from_numpy(self.code_counts_))
-        self.codebook_ = self.net_.module_.quantizer.embed.detach().cpu().numpy().copy()
+        self.module_.quantizer.retire(torch.from_numpy(self.code_counts_))
+        self.codebook_ = self.module_.quantizer.embed.detach().cpu().numpy().copy()
         self.token_shape_ = self.config_.token_shape
         return self._fit_projection(arr, y)
 
@@ -427,39 +439,11 @@ class NCVQVAETransformer(
         )
         return features
 
-    def _make_net(self, module: NCVQVAE, *, n_series: int, seed: int):
-        """The training net around ``module``, from this estimator's settings."""
-        return make_tokenizer_net(
-            module,
-            n_series=n_series,
-            seed=seed,
-            lr=self.lr,
-            weight_decay=self.weight_decay,
-            max_epochs=self.max_epochs_,
-            max_time=self.max_time,
-            batch_size=self.batch_size_,
-            augmentations=resolve_augmentations(self.augmentations),
-            precision=self.precision_,
-            grad_clip=_GRAD_CLIP,
-            ssl_until=float(self.ssl_until),
-            device=self.device_,
-            verbose=self.verbose,
-        )
-
     def _new_module(self) -> NCVQVAE:
         """An untrained network of the fitted architecture (under ``torch.device("meta")``, its
         layout without allocating it: :func:`skncvq.load` checks a file against it)."""
-        return NCVQVAE(self.config_)
-
-    def _restore_net(self, state: dict) -> None:
-        """Rebuild ``net_`` around a module with the weights ``state`` (``skncvq.load``)."""
-        with torch.random.fork_rng(devices=[]):
-            module = self._new_module()
-        module.load_state_dict(state)
-        if self._channels_last:
-            module = module.to(memory_format=torch.channels_last)
-        self.net_ = self._make_net(module, n_series=2, seed=0).initialize()
-        self.net_.module_.eval()
+        module = NCVQVAE(self.config_)
+        return module.to(memory_format=torch.channels_last) if self._channels_last else module
 
     def transform(self, X) -> np.ndarray:
         """Encode series into the representation chosen by ``output``, then apply the
@@ -484,12 +468,6 @@ class NCVQVAETransformer(
         """Width of ``transform``'s output (follows ``output`` when it is changed after fit)."""
         check_is_fitted(self)
         return self._output_width()
-
-    @property
-    def module_(self) -> NCVQVAE:
-        """The fitted :class:`skncvq.nn.NCVQVAE` (``net_.module_``)."""
-        check_is_fitted(self)
-        return self.net_.module_
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -8,14 +8,11 @@ from skorch.dataset import unpack_data
 
 from .guard import NonFiniteGuardMixin
 from .interrupt import InterruptibleMixin
-from .portable import PortablePickleMixin
 
 __all__ = ["AutocastClassifierNet"]
 
 
-class AutocastClassifierNet(
-    InterruptibleMixin, NonFiniteGuardMixin, PortablePickleMixin, NeuralNetClassifier
-):
+class AutocastClassifierNet(InterruptibleMixin, NonFiniteGuardMixin, NeuralNetClassifier):
     """``NeuralNetClassifier`` whose forward runs under bf16 autocast when ``precision="bf16"``.
 
     Logits are returned in float32 so the loss and probabilities stay in full precision. A step

@@ -11,7 +11,6 @@ from ..augment import augment
 from ..nn.ncvqvae import LOSS_TERMS
 from .guard import NonFiniteGuardMixin
 from .interrupt import InterruptibleMixin
-from .portable import PortablePickleMixin
 
 __all__ = ["TokenizerNet", "LOSS_KEYS"]
 
@@ -19,7 +18,7 @@ __all__ = ["TokenizerNet", "LOSS_KEYS"]
 LOSS_KEYS = (*LOSS_TERMS, "perplexity", "dead_codes", "skipped_steps")
 
 
-class TokenizerNet(InterruptibleMixin, NonFiniteGuardMixin, PortablePickleMixin, NeuralNet):
+class TokenizerNet(InterruptibleMixin, NonFiniteGuardMixin, NeuralNet):
     """skorch ``NeuralNet`` whose training step runs the NC-VQVAE objective.
 
     Only ``train_step_single`` is overridden: it draws the augmented view with a seeded

@@ -7,12 +7,11 @@ from skorch import NeuralNet
 
 from .guard import NonFiniteGuardMixin
 from .interrupt import InterruptibleMixin
-from .portable import PortablePickleMixin
 
 __all__ = ["PriorNet"]
 
 
-class PriorNet(InterruptibleMixin, NonFiniteGuardMixin, PortablePickleMixin, NeuralNet):
+class PriorNet(InterruptibleMixin, NonFiniteGuardMixin, NeuralNet):
     """skorch ``NeuralNet`` whose training step is the masked-token objective of the prior.
 
     ``X`` holds token grids ``(n, N)`` (int64) and ``y`` class ids (the "no class" id for

@@ -332,10 +332,10 @@ def test_cpu_name_records_model_cores_and_the_vector_isa_torch_dispatches_to(mon
 
 def test_a_cached_evaluator_from_another_version_is_fitted_again(home, tmp_path, monkeypatch):
     from skncvq.benchmark import evaluator_path
-    from skncvq.estimators import _versioned
+    from skncvq.estimators import _pickling
 
     out = tmp_path / "out"
-    monkeypatch.setattr(_versioned, "__version__", "0.1.9")  # as if cached by an older skncvq
+    monkeypatch.setattr(_pickling, "__version__", "0.1.9")  # as if cached by an older skncvq
     fit_evaluator("SynA", data_home=home, out=out, max_time=1, batch_size=8)
     monkeypatch.undo()
     with pytest.warns(UserWarning, match="refitting the cached evaluator"):

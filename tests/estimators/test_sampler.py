@@ -141,7 +141,7 @@ def test_each_prior_layout_learns_and_samples_each_class(setup, params, height):
     n_freq, width = prior.token_shape_
     height = n_freq if height is None else height
     assert prior.config_.column_height == height
-    assert prior.net_.module_.pos_emb.shape[1] == n_freq * width // height + 1
+    assert prior.module_.pos_emb.shape[1] == n_freq * width // height + 1
     losses = [h["train_loss"] for h in prior.history_]
     assert np.mean(losses[-10:]) < 0.7 * np.mean(losses[:10])
     y = np.repeat(["a", "b", "c"], 30)
@@ -165,7 +165,7 @@ def test_prior_layout_parameters_are_checked(setup):
     assert sampler.config_.class_conditioning == "token"
 
 
-def test_class_balance_evens_out_the_classes_each_training_epoch_draws(setup, tmp_path):
+def test_class_balance_evens_out_the_classes_each_training_epoch_draws(setup, tmp_path, nets):
     X, labels, sampler, _ = setup
     keep = np.concatenate([np.flatnonzero(labels == "a"), np.flatnonzero(labels == "b")[:8]])
     keep = np.concatenate([keep, np.flatnonzero(labels == "c")[:2]])  # 40 / 8 / 2 series
@@ -173,31 +173,32 @@ def test_class_balance_evens_out_the_classes_each_training_epoch_draws(setup, tm
     tokens = sampler.tokenizer_.encode(Xi).reshape(len(Xi), -1).astype(np.int64)
     y_enc = np.searchsorted(["a", "b", "c"], yi)
 
-    def drawn(fitted):
-        # what one training epoch of the fitted prior draws, counted per class
-        data = fitted.net_.get_dataset(tokens, y_enc)
-        ys = [yb.numpy() for _ in range(40) for _, yb in fitted.net_.get_iterator(data, training=True)]
+    def drawn(net):
+        # what one training epoch of the prior's training net draws, counted per class
+        data = net.get_dataset(tokens, y_enc)
+        ys = [yb.numpy() for _ in range(40) for _, yb in net.get_iterator(data, training=True)]
         return np.bincount(np.concatenate(ys), minlength=3) / (40 * len(Xi))
 
-    fits = {
-        b: MaskGITSampler(
+    fits, fit_nets = {}, {}
+    for b in (0.0, 0.5, 1.0):
+        fits[b] = MaskGITSampler(
             sampler.tokenizer_, class_balance=b, random_state=0, **{**PRIOR, "max_epochs": 2}
         ).fit(Xi, yi)
-        for b in (0.0, 0.5, 1.0)
-    }
-    np.testing.assert_allclose(drawn(fits[0.0]), [0.8, 0.16, 0.04])  # a shuffle: every series once
-    np.testing.assert_allclose(drawn(fits[1.0]), [1 / 3] * 3, atol=0.03)
+        fit_nets[b] = nets[-1]
+    np.testing.assert_allclose(drawn(fit_nets[0.0]), [0.8, 0.16, 0.04])  # a shuffle: every series once
+    np.testing.assert_allclose(drawn(fit_nets[1.0]), [1 / 3] * 3, atol=0.03)
     sqrt = np.sqrt([40, 8, 2]) / np.sqrt([40, 8, 2]).sum()
-    np.testing.assert_allclose(drawn(fits[0.5]), sqrt, atol=0.03)
+    np.testing.assert_allclose(drawn(fit_nets[0.5]), sqrt, atol=0.03)
     # classes of equal size are balanced already: the epoch stays a shuffle, every series once
     even = np.concatenate([np.flatnonzero(labels == c)[:6] for c in "abc"])
-    even_fit = MaskGITSampler(
-        sampler.tokenizer_, class_balance=1.0, random_state=0, **{**PRIOR, "max_epochs": 1}
-    ).fit(X[even], labels[even])
+    MaskGITSampler(sampler.tokenizer_, class_balance=1.0, random_state=0, **{**PRIOR, "max_epochs": 1}).fit(
+        X[even], labels[even]
+    )
+    even_net = nets[-1]
     even_tokens = sampler.tokenizer_.encode(X[even]).reshape(len(even), -1).astype(np.int64)
-    data = even_fit.net_.get_dataset(even_tokens, np.searchsorted(["a", "b", "c"], labels[even]))
+    data = even_net.get_dataset(even_tokens, np.searchsorted(["a", "b", "c"], labels[even]))
     for _ in range(5):
-        epoch = np.concatenate([xb.numpy() for xb, _ in even_fit.net_.get_iterator(data, training=True)])
+        epoch = np.concatenate([xb.numpy() for xb, _ in even_net.get_iterator(data, training=True)])
         assert sorted(map(tuple, epoch)) == sorted(map(tuple, even_tokens))
     # the class frequencies of sampling stay the training set's, and the fit survives a round trip
     np.testing.assert_allclose(fits[1.0].class_prior_, [0.8, 0.16, 0.04])
@@ -394,7 +395,7 @@ def test_sampling_precision_follows_the_parameter(setup):
     fp32.set_params(max_epochs=1).fit(X, labels)
     assert fp32.sample_precision_ == "fp32" and fp32.precision_ == "fp32"
     # the same prior sampled under either precision draws series the evaluator sees alike
-    fp32.net_.module_.load_state_dict(sampler.net_.module_.state_dict())
+    fp32.module_.load_state_dict(sampler.module_.state_dict())
     ref = fcn.predict(sampler.sample(60, y="b", random_state=3))
     assert (fcn.predict(fp32.sample(60, y="b", random_state=3)) == ref).mean() > 0.5
 
@@ -541,7 +542,7 @@ def test_auto_width_narrows_the_prior_on_large_training_sets(setup):
         X, labels
     )
     assert auto.hidden_dim == "auto" and auto.config_.hidden_dim == 128
-    assert auto.net_.module_.token_emb.embedding_dim == 128
+    assert auto.module_.token_emb.embedding_dim == 128
     assert MaskGITSampler().hidden_dim == "auto"
     for bad, match in (
         ("wide", "'hidden_dim' parameter"),
@@ -581,7 +582,7 @@ def test_auto_lr_scale_follows_the_reachable_fraction_of_the_epochs():
             auto_prior_lr_scale(bad)
 
 
-def test_auto_lr_rises_only_when_the_time_budget_cuts_the_epochs_short(setup, monkeypatch):
+def test_auto_lr_rises_only_when_the_time_budget_cuts_the_epochs_short(setup, monkeypatch, nets):
     X, labels, sampler, _ = setup
     assert sampler.lr_ == PRIOR["lr"]  # a float lr is used as given
     params = {**PRIOR, "n_layers": 1, "lr": "auto"}
@@ -590,7 +591,7 @@ def test_auto_lr_rises_only_when_the_time_budget_cuts_the_epochs_short(setup, mo
         X, labels
     )
     assert untimed.lr_ == 1e-3
-    assert max(b["lr"] for row in untimed.net_.history for b in row["batches"]) == pytest.approx(1e-3)
+    assert max(b["lr"] for row in nets[-1].history for b in row["batches"]) == pytest.approx(1e-3)
     # a 1 s budget reaches a tiny part of 10**6 epochs: 3x, applied after the timed steps; the
     # budget's clock ticks 1 ms a reading, so the steps it sees do not depend on the machine's speed
     from types import SimpleNamespace
@@ -604,7 +605,7 @@ def test_auto_lr_rises_only_when_the_time_budget_cuts_the_epochs_short(setup, mo
     ).fit(X, labels)
     monkeypatch.undo()
     assert timed.lr_ == pytest.approx(3e-3)
-    lrs = [b["lr"] for row in timed.net_.history for b in row["batches"]]
+    lrs = [b["lr"] for row in nets[-1].history for b in row["batches"]]
     assert len(lrs) > 9 and max(lrs[:9]) <= 1e-3 < max(lrs[9:]) <= 3e-3
     assert MaskGITSampler().lr == "auto"
     with pytest.raises(ValueError, match="'lr' parameter of MaskGITSampler"):
@@ -631,15 +632,15 @@ def test_joblib_roundtrip_gives_same_samples(setup, tmp_path):
     )
 
 
-def test_a_non_finite_prior_batch_is_skipped_without_a_trace(nan_on_training_call):
+def test_a_non_finite_prior_batch_is_skipped_without_a_trace(nan_on_training_call, nets):
     X, y = make_synthetic(40, 64, 2, noise=0.05, random_state=0)
     tok = NCVQVAETransformer(random_state=0, **{**TOK, "max_epochs": 2}).fit(X)
     nan_on_training_call(MaskGIT)
     sampler = MaskGITSampler(tok, random_state=0, **{**PRIOR, "max_epochs": 4, "batch_size": 8}).fit(X, y)
-    assert all(torch.isfinite(p).all() for p in sampler.net_.module_.parameters())
+    assert all(torch.isfinite(p).all() for p in sampler.module_.parameters())
     assert np.isfinite([h["train_loss"] for h in sampler.history_[1:]]).all()
     assert sampler.sample(4, y=0).shape == (4, 64)
-    skipped = sampler.net_.history[:, "batches", :, "skipped_steps"]
+    skipped = nets[-1].history[:, "batches", :, "skipped_steps"]
     assert sum(map(sum, skipped)) == 1 and len(sampler.history_) == 4
 
 

@@ -68,7 +68,7 @@ def test_clone_is_unfitted_with_same_params(tiny, data):
     tok = NCVQVAETransformer(random_state=0, **tiny).fit(data[0])
     fresh = clone(tok)
     assert fresh.get_params() == tok.get_params()
-    assert not hasattr(fresh, "net_")
+    assert not hasattr(fresh, "module_")
 
 
 def test_set_output_pandas_and_feature_names(tiny, data):

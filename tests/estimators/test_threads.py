@@ -37,8 +37,8 @@ def _calls(fitted, X, y):
 
 def test_fits_leave_their_modules_in_eval_mode(fitted):
     assert not fitted["tokenizer"].module_.training
-    assert not fitted["sampler"].net_.module_.training
-    assert not fitted["fcn"].net_.module_.training
+    assert not fitted["sampler"].module_.training
+    assert not fitted["fcn"].module_.training
 
 
 def test_concurrent_inference_gives_the_sequential_results_and_changes_nothing(fitted, data):

@@ -38,7 +38,7 @@ def test_loss_goes_down(ssl, tiny):
         assert tok.history_[-1]["aug_recon"] == 0.0 and tok.history_[-1]["ssl"] == 0.0
 
 
-def test_ssl_until_drops_the_second_view_after_that_share_of_training(tiny, data):
+def test_ssl_until_drops_the_second_view_after_that_share_of_training(tiny, data, nets):
     tiny.update(max_epochs=4, batch_size=48)  # one step per epoch: progress 0, 1/4, 2/4, 3/4
     tok = NCVQVAETransformer(ssl_until=0.5, random_state=0, **tiny).fit(data[0])
     aug = [row["aug_recon"] for row in tok.history_]
@@ -46,9 +46,9 @@ def test_ssl_until_drops_the_second_view_after_that_share_of_training(tiny, data
     assert aug[2] == 0.0 and aug[3] == 0.0
     assert [row["ssl"] == 0.0 for row in tok.history_] == [False, False, True, True]
     # past ssl_until the projector gets no gradient, so AdamW leaves it alone (no update, no decay)
-    state = tok.net_.optimizer_.state
-    assert {int(state[p]["step"]) for p in tok.net_.module_.projector.parameters()} == {2}
-    assert {int(state[p]["step"]) for p in tok.net_.module_.encoder.parameters()} == {4}
+    state = nets[-1].optimizer_.state
+    assert {int(state[p]["step"]) for p in tok.module_.projector.parameters()} == {2}
+    assert {int(state[p]["step"]) for p in tok.module_.encoder.parameters()} == {4}
     full = NCVQVAETransformer(ssl_until=1.0, random_state=0, **tiny).fit(data[0])
     assert all(row["aug_recon"] > 0 for row in full.history_)
     with pytest.raises(ValueError, match="'ssl_until' parameter"):
@@ -309,16 +309,16 @@ def test_max_epochs_auto_follows_the_data(tiny):
     assert NCVQVAETransformer(**{**params, "max_epochs": 7}).fit(small).max_epochs_ == 7
 
 
-def test_batch_size_auto_gives_small_sets_several_steps(tiny):
+def test_batch_size_auto_gives_small_sets_several_steps(tiny, nets):
     rng = np.random.default_rng(0)
     params = {**tiny, "batch_size": "auto", "max_epochs": 1}
     for n_series, expected in [(10, 10), (40, 16), (200, 50), (600, 128)]:
         assert auto_tokenizer_batch(n_series) == expected
     tok = NCVQVAETransformer(**params).fit(rng.normal(size=(40, 32)))
-    assert tok.batch_size_ == tok.net_.batch_size == 16
-    assert tok.net_.history[-1]["train_batch_count"] == 3  # 40 series: 16 + 16 + 8
+    assert tok.batch_size_ == nets[-1].batch_size == 16
+    assert nets[-1].history[-1]["train_batch_count"] == 3  # 40 series: 16 + 16 + 8
     tok = NCVQVAETransformer(**{**params, "batch_size": 32}).fit(rng.normal(size=(40, 32)))
-    assert tok.batch_size_ == tok.net_.batch_size == 32
+    assert tok.batch_size_ == nets[-1].batch_size == 32
     with pytest.raises(ValueError, match="batch_size"):
         NCVQVAETransformer(**{**params, "batch_size": "large"}).fit(rng.normal(size=(40, 32)))
 

@@ -5,7 +5,7 @@ import pickle
 import pytest
 
 from skncvq import FCNClassifier, MaskGITSampler, NCVQVAETransformer, __version__
-from skncvq.estimators import _versioned
+from skncvq.estimators import _pickling
 
 from ..conftest import TINY
 
@@ -32,7 +32,7 @@ def test_same_version_round_trips(fitted, name, data):
 @pytest.mark.parametrize("name", ["tokenizer", "sampler", "fcn"])
 def test_other_or_unversioned_pickles_are_refused_naming_both_versions(fitted, name, monkeypatch):
     blob = pickle.dumps(fitted[name])
-    monkeypatch.setattr(_versioned, "__version__", "9.9.0")
+    monkeypatch.setattr(_pickling, "__version__", "9.9.0")
     with pytest.raises(ValueError, match=rf"saved by skncvq {__version__}, and this is skncvq 9\.9\.0"):
         pickle.loads(blob)
     monkeypatch.undo()
@@ -45,5 +45,5 @@ def test_other_or_unversioned_pickles_are_refused_naming_both_versions(fitted, n
 def test_a_patch_release_loads(fitted, monkeypatch):
     blob = pickle.dumps(fitted["tokenizer"])
     major, minor, _ = __version__.split(".")
-    monkeypatch.setattr(_versioned, "__version__", f"{major}.{minor}.99")
+    monkeypatch.setattr(_pickling, "__version__", f"{major}.{minor}.99")
     pickle.loads(blob)
