@@ -6,7 +6,7 @@ import json
 import subprocess
 from pathlib import Path
 
-from skncvq.benchmark import append_csv_row, read_csv_rows
+from study import append_csv_row, markdown_table, read_csv_rows  # noqa: F401 - markdown_table for the scripts
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -18,13 +18,6 @@ def append_row(path: Path, row: dict) -> None:
 
 def read_rows(path: Path) -> list[dict]:
     return read_csv_rows(path)
-
-
-def markdown_table(rows: list[dict], columns: list[str]) -> str:
-    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    for r in rows:
-        lines.append("| " + " | ".join(str(r.get(c, "")) for c in columns) + " |")
-    return "\n".join(lines) + "\n"
 
 
 def saved_models(grid: str, *, configs: str | None = None, datasets: str | None = None):

@@ -139,10 +139,10 @@ def _minirocket(python: str | None, sets: dict, X_te, y_te, seed: int, threads: 
 def run(args) -> None:
     import torch
     from sklearn.metrics import balanced_accuracy_score
+    from study import cpu_name
 
     from skncvq import FCNClassifier, __version__
     from skncvq.allocator import tune_malloc
-    from skncvq.benchmark import cpu_name
     from skncvq.datasets import load_ucr
 
     tune_malloc()

@@ -2,8 +2,8 @@
 real train and test splits (the floor any generator can reach) and the Inception Score of the real
 test split (what real data scores under the same evaluator; generated series are judged against it).
 
-With ``--run NAME`` the evaluator is the one ``skncvq benchmark --out results/NAME`` uses
-(``skncvq.benchmark.fit_evaluator``: fitted and cached there, or loaded from that cache), so the
+With ``--run NAME`` the evaluator is the one ``python benchmarks/run_grid.py --out results/NAME`` uses
+(``study.fit_evaluator``: fitted and cached there, or loaded from that cache), so the
 real-data scores are those of the evaluator that scored the run's samples.
 
 Usage: python benchmarks/fcn.py --data-home DIR [--datasets A,B] [--max-time 300] [--threads N]
@@ -31,16 +31,16 @@ def _key(args) -> str:
 def _inception(X, fcn) -> float:
     """IS with the splits generative_scores uses for samples: 10, fewer so a split keeps >= 50."""
 
-    from skncvq.metrics import inception_score
-    from skncvq.metrics.inception import is_splits
+    from skncvq.metrics import inception_score, is_splits
 
     n_splits = is_splits(len(X))
     return round(inception_score(X, classifier=fcn, n_splits=n_splits, random_state=0)[0], 4)
 
 
 def run_one(dataset: str, args) -> dict:
+    from study import evaluator_path, fit_evaluator
+
     from skncvq import FCNClassifier
-    from skncvq.benchmark import evaluator_path, fit_evaluator
     from skncvq.datasets import load_ucr
     from skncvq.metrics import fid_score
 

@@ -72,10 +72,10 @@ def _minirocket(python: str | None, data_home: str, dataset: str, seed: int, thr
 def run(args) -> None:
     import torch
     from sklearn.base import clone
+    from study import cpu_name
 
     from skncvq import NCVQVAETransformer, __version__
     from skncvq.allocator import tune_malloc
-    from skncvq.benchmark import cpu_name
     from skncvq.datasets import load_ucr
 
     tune_malloc()

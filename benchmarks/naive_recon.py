@@ -3,7 +3,7 @@
 The README's "reconstruction vs the plain VQ-VAE" column divides the canonical run's
 whole-test-split reconstruction MSE by this script's: ``NCVQVAETransformer(ssl=None)`` with every
 other parameter at its default, fitted on each dataset's train split for the stage-1 share of the
-budget (``skncvq.benchmark.Budget``), up to 1000 epochs as in a cell. Rows are appended to
+budget (``study.Budget``), up to 1000 epochs as in a cell. Rows are appended to
 ``results/naive_recon.csv`` as they finish, with the CPU they ran on: a time-budgeted fit trains
 fewer epochs on a slower CPU, so report.py compares rows of the same CPU, or fits that ran all
 their epochs.
@@ -34,10 +34,10 @@ def main() -> None:
     args = parser.parse_args()
 
     import torch
+    from study import Budget, cpu_name
 
     from skncvq import NCVQVAETransformer
     from skncvq.allocator import tune_malloc
-    from skncvq.benchmark import Budget, cpu_name
     from skncvq.datasets import load_ucr
 
     tune_malloc()

@@ -1,7 +1,7 @@
 """The README's results tables: stage 1 and 2 from the canonical benchmark run, and the
 one-liner's heads from ``results/heads.csv`` (heads.py).
 
-Reads ``results/<run>/results.csv`` (``skncvq benchmark --configs default``, 600 s per dataset
+Reads ``results/<run>/results.csv`` (``python benchmarks/run_grid.py --configs default``, 600 s per dataset
 for both stages), the plain VQ-VAE's reconstruction rows (``results/naive_recon.csv``, from
 naive_recon.py), the IS of the real test split under the run's evaluator (the rows' ``is_real_test``, else
 ``results/fcn.csv`` from ``fcn.py --run RUN``) and the reference numbers (``results/reference.csv``: the thesis' Barlow Twins +

@@ -1,6 +1,6 @@
 """Which tokenizer output does the linear SVM like best? Re-probes the tokenizers the grid saved.
 
-For every model under ``results/<grid>/models`` (written by ``skncvq benchmark``), transform the
+For every model under ``results/<grid>/models`` (written by ``python benchmarks/run_grid.py``), transform the
 train and test splits with each output (pooled quantized latent = the reference's probe feature,
 pooled continuous latent, code histogram, multi-scale pooling, flattened quantized latent) and
 score KNN (k=5) and linear-SVM probes (skncvq.metrics.probe_scores). No model is retrained.

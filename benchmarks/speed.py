@@ -249,8 +249,7 @@ def _ratio(ours: float, peer: dict | None, key: str) -> float | str:
 
 def main() -> None:
     from _common import RESULTS, markdown_table
-
-    from skncvq.benchmark import cpu_name, write_text_atomic
+    from study import cpu_name, write_text_atomic
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n-series", type=int, default=1024)

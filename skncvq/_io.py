@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["atomic_path", "write_text_atomic", "exclusive_folder"]
+__all__ = ["atomic_path", "write_text_atomic"]
 
 
 @contextlib.contextmanager
@@ -32,29 +32,3 @@ def write_text_atomic(path: str | os.PathLike, text: str) -> None:
     """Write ``text`` to ``path`` atomically."""
     with atomic_path(path) as tmp:
         tmp.write_text(text)
-
-
-@contextlib.contextmanager
-def exclusive_folder(folder: str | os.PathLike, what: str = "run") -> Iterator[Path]:
-    """Hold an exclusive lock on ``folder`` (created if missing) for the block; a second holder,
-    in this process or another, is refused with a ``ValueError`` at once. The lock is the
-    operating system's (``flock`` on a ``.lock`` file), so it ends with the process that held it.
-    Where ``fcntl`` is missing (Windows) the folder is not locked."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows
-        yield folder
-        return
-    with open(folder / ".lock", "a") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise ValueError(
-                f"another {what} is writing to {folder}; wait for it to finish or use another folder."
-            ) from None
-        try:
-            yield folder
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)

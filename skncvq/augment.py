@@ -1,4 +1,4 @@
-"""Batched, seeded time-series augmentations (reference-spec section 6.1).
+"""Batched, seeded time-series augmentations.
 
 Every function takes a batch ``(B, 1, L)`` and a :class:`torch.Generator` and draws one set of
 random parameters per series; nothing loops over samples. The reference's extra n_fft-32

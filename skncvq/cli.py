@@ -1,17 +1,17 @@
-"""Command line: ``skncvq demo | fit | sample | evaluate | benchmark``; argparse on top of the
+"""Command line: ``skncvq demo | fit | sample | evaluate``; argparse on top of the
 estimators. The demo itself lives in :mod:`skncvq.demo`."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-from .demo import cmd_demo, stage1_row, text_table
+from .demo import cmd_demo, stage1_row, stage1_scores, text_table
+from .metrics import EVALUATOR_MAX_TIME
 
 __all__ = ["main", "build_parser"]
 
@@ -73,6 +73,11 @@ def _save_model(est, path: Path) -> None:
 
         with atomic_path(path) as tmp:
             joblib.dump(est, tmp)
+
+
+def _positive_or_auto(text: str):
+    """An argparse type: "auto" or a positive integer."""
+    return "auto" if text == "auto" else _positive(int)(text)
 
 
 def _load_model(path: str):
@@ -171,7 +176,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     """Score a saved model on a dataset's test split: probes and reconstruction for a tokenizer,
     and FID / IS / CAS too for a sampler."""
     from . import FCNClassifier, MaskGITSampler, NCVQVAETransformer
-    from .metrics import generative_scores, probe_scores, reconstruction_error
+    from .metrics import generative_scores
 
     model = _load_model(args.model)
     if not isinstance(model, (NCVQVAETransformer, MaskGITSampler)):
@@ -179,14 +184,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     X_train, y_train, X_test, y_test = _load_data(args.dataset, args.data_home)
     tok = model.tokenizer_ if isinstance(model, MaskGITSampler) else model
     print("stage 1: probes and reconstruction ...", flush=True)
-    rec = reconstruction_error(tok, X_test)
-    probes = probe_scores(tok, X_train, y_train, X_test, y_test)
-    row = {
-        "recon MSE (time)": f"{rec['time']:.4f}",
-        "recon MSE (STFT)": f"{rec['stft']:.4f}",
-        "KNN acc": f"{probes['knn']:.3f}",
-        "SVM acc": f"{probes['svm']:.3f}",
-    }
+    row = stage1_scores(tok, X_train, y_train, X_test, y_test)
     if isinstance(model, MaskGITSampler):
         print(
             f"stage 2: fitting the FCN evaluator (up to {args.evaluator_time:g} s), sampling, scoring ...",
@@ -211,100 +209,6 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             }
         )
     print(text_table([row], list(row)))
-    return 0
-
-
-def _names(text: str) -> list[str]:
-    return [t.strip() for t in text.split(",") if t.strip()]
-
-
-def _json_object(text: str | None, flag: str) -> dict | None:
-    """Parse a flag's JSON object (estimator parameters); None when the flag was not given."""
-    if text is None:
-        return None
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{flag} must be a JSON object such as '{{\"latent_width\": 8}}'; {exc}") from None
-    if not isinstance(value, dict):
-        raise ValueError(f"{flag} must be a JSON object such as '{{\"latent_width\": 8}}'; got {text!r}")
-    return value
-
-
-def cmd_benchmark(args: argparse.Namespace) -> int:
-    """Run the (dataset x configuration x seed) grid; see :func:`skncvq.benchmark.run_benchmark`."""
-    import contextlib
-
-    from .benchmark import run_benchmark
-
-    if Path(args.out).exists() and not Path(args.out).is_dir():
-        raise ValueError(f"--out {args.out!r} is a file; name a folder (it is created if missing).")
-    try:
-        seeds = [int(s) for s in _names(args.seeds)]
-    except ValueError:
-        raise ValueError(f"--seeds must be comma-separated integers; got {args.seeds!r}") from None
-    tokenizer_params = _json_object(args.tokenizer_params, "--tokenizer-params")
-    sampler_params = _json_object(args.sampler_params, "--sampler-params")
-    context = contextlib.nullcontext()
-    n_jobs = args.n_jobs
-    if args.backend == "dask":
-        try:
-            from dask.distributed import Client
-        except ImportError:
-            raise ValueError("--backend dask needs dask.distributed: pip install skncvq[dist]") from None
-        kwargs = {"n_workers": n_jobs, "threads_per_worker": args.threads or 1} if not args.scheduler else {}
-        context = (
-            Client(args.scheduler, **kwargs) if args.scheduler else Client(**kwargs, dashboard_address=None)
-        )
-        n_jobs = -1
-    elif args.backend == "ray":
-        try:
-            import ray
-            from ray.util.joblib import register_ray
-        except ImportError:
-            raise ValueError("--backend ray needs ray: pip install 'ray[default]'") from None
-        register_ray()
-        ray.init(address=args.scheduler)
-        n_jobs = -1
-    elif args.scheduler:
-        raise ValueError("--scheduler only applies to --backend dask or ray")
-    with context:
-        rows = run_benchmark(
-            _names(args.datasets),
-            _names(args.configs),
-            seeds,
-            budget=args.budget,
-            data_home=args.data_home,
-            out=args.out,
-            n_jobs=n_jobs,
-            backend=args.backend,
-            evaluator_budget=args.evaluator_budget,
-            cas_budget=args.cas_budget,
-            fcn_batch_size=args.fcn_batch_size,
-            threads=args.threads,
-            reference=args.reference,
-            tokenizer_params=tokenizer_params,
-            sampler_params=sampler_params,
-            stage1_share=args.stage1_share,
-            save_models=not args.no_save_models,
-        )
-    print()
-    print(Path(args.out, "summary.md").read_text())
-    print(f"{len(rows)} rows in {Path(args.out, 'results.csv')}")
-    done = {(r["dataset"], r["config"], str(int(float(r["seed"])))) for r in rows}
-    missing = [
-        c
-        for c in _names(args.configs)
-        for d in _names(args.datasets)
-        for s in seeds
-        if (d, c, str(s)) not in done
-    ]
-    if missing:
-        print(
-            f"{len(missing)} cell(s) failed; see {Path(args.out, 'errors.csv')} (a rerun retries them)",
-            file=sys.stderr,
-        )
-        return 1
     return 0
 
 
@@ -336,7 +240,12 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--data-home", default=None, help="folder holding <name>/<name>_TRAIN.tsv[.gz]")
     fit.add_argument("--ssl", choices=["barlowtwins", "vibcreg", "none"], default="barlowtwins")
     fit.add_argument("--augmentations", choices=["warp", "slice", "gauss"], default="slice")
-    fit.add_argument("--epochs", type=_positive(int), default=100)
+    fit.add_argument(
+        "--epochs",
+        type=_positive_or_auto,
+        default="auto",
+        help="tokenizer epochs, or 'auto' (the estimator's rule, from the data's size; the default)",
+    )
     fit.add_argument("--max-time", type=_positive(float), default=None, help="time budget in seconds")
     fit.add_argument("--seed", type=int, default=0)
     fit.add_argument("--verbose", type=int, default=0)
@@ -369,55 +278,13 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("dataset", help="UCR dataset name, or 'Trace' for the embedded data")
     evaluate.add_argument("--data-home", default=None, help="folder holding <name>/<name>_TRAIN.tsv[.gz]")
     evaluate.add_argument(
-        "--evaluator-time", type=_positive(float), default=120.0, help="seconds for each FCN (sampler)"
+        "--evaluator-time",
+        type=_positive(float),
+        default=EVALUATOR_MAX_TIME,
+        help="seconds for each FCN (sampler; default %(default)g)",
     )
     evaluate.add_argument("--seed", type=int, default=0)
     evaluate.set_defaults(func=cmd_evaluate)
-    from .benchmark import CONFIGS
-
-    bench = sub.add_parser(
-        "benchmark",
-        help="the study's grid: both stages, probes, FID/IS/CAS per (dataset, config, seed), resumable",
-    )
-    bench.add_argument("--datasets", required=True, help="comma-separated UCR names, e.g. FordA,ECG5000")
-    bench.add_argument("--configs", default=",".join(CONFIGS), help="comma-separated; default all seven")
-    bench.add_argument("--seeds", default="0,1")
-    bench.add_argument("--budget", type=_positive(float), default=600.0, help="seconds per cell, both stages")
-    bench.add_argument(
-        "--evaluator-budget", type=_positive(float), default=300.0, help="seconds per FCN evaluator"
-    )
-    bench.add_argument(
-        "--cas-budget", type=_positive(float), default=240.0, help="seconds per CAS classifier"
-    )
-    bench.add_argument(
-        "--fcn-batch-size",
-        type=_positive(int),
-        default=32,
-        help="batch of the FCN evaluator and CAS classifier (the reference: 256)",
-    )
-    bench.add_argument("--data-home", default=None, help="folder holding <name>/<name>_TRAIN.tsv[.gz]")
-    bench.add_argument("--out", default="results", help="folder for results.csv, summary.md, evaluators/")
-    bench.add_argument("--n-jobs", type=int, default=1, help="cells at once (local backends)")
-    bench.add_argument("--backend", default=None, choices=["loky", "threading", "dask", "ray"])
-    bench.add_argument("--scheduler", default=None, help="dask scheduler / ray address (else a local one)")
-    bench.add_argument("--threads", type=_positive(int), default=None, help="torch threads per cell")
-    bench.add_argument("--reference", default=None, help="thesis_results.csv for reference columns")
-    bench.add_argument(
-        "--tokenizer-params",
-        default=None,
-        help="JSON object of NCVQVAETransformer parameters for every cell, e.g. '{\"latent_width\": 8}'",
-    )
-    bench.add_argument(
-        "--sampler-params", default=None, help="JSON object of MaskGITSampler parameters for every cell"
-    )
-    bench.add_argument(
-        "--stage1-share",
-        type=float,
-        default=None,
-        help="fraction of --budget for stage 1 (default 0.48; the prior gets the rest but 5%%)",
-    )
-    bench.add_argument("--no-save-models", action="store_true", help="do not keep the fitted models")
-    bench.set_defaults(func=cmd_benchmark)
     return parser
 
 

@@ -8,6 +8,8 @@ import time
 
 import numpy as np
 
+from .metrics import EVALUATOR_MAX_TIME
+
 __all__ = ["cmd_demo", "stage1_row", "text_table"]
 
 
@@ -19,23 +21,28 @@ def text_table(rows: list[dict], columns: list[str]) -> str:
     return "\n".join([line, sep, *body])
 
 
-def stage1_row(name: str, tok, X_train, y_train, X_test, y_test) -> dict:
+def stage1_scores(tok, X_train, y_train, X_test, y_test) -> dict:
+    """A fitted tokenizer's test reconstruction errors and KNN / linear-SVM probe accuracies, as
+    the demo and ``skncvq evaluate`` print them."""
     from .metrics import probe_scores, reconstruction_error
 
-    t0 = time.perf_counter()
-    tok.fit(X_train)
-    fit_s = time.perf_counter() - t0
     rec = reconstruction_error(tok, X_test)
     probes = probe_scores(tok, X_train, y_train, X_test, y_test)
     return {
-        "model": name,
         "recon MSE (time)": f"{rec['time']:.4f}",
         "recon MSE (STFT)": f"{rec['stft']:.4f}",
         "KNN acc": f"{probes['knn']:.3f}",
         "SVM acc": f"{probes['svm']:.3f}",
-        "epochs": tok.n_epochs_,
-        "fit s": f"{fit_s:.1f}",
     }
+
+
+def stage1_row(name: str, tok, X_train, y_train, X_test, y_test) -> dict:
+    """Fit ``tok`` on the train split; its :func:`stage1_scores`, epochs and fit seconds."""
+    t0 = time.perf_counter()
+    tok.fit(X_train)
+    fit_s = time.perf_counter() - t0
+    scores = stage1_scores(tok, X_train, y_train, X_test, y_test)
+    return {"model": name, **scores, "epochs": tok.n_epochs_, "fit s": f"{fit_s:.1f}"}
 
 
 def _markdown(rows: list[dict], columns: list[str]) -> str:
@@ -60,7 +67,7 @@ def _stage2_row(
         y_test,
         classifier=fcn,
         y_train=y_train,
-        cas_classifier=FCNClassifier(random_state=args.seed, **extra),
+        cas_classifier=FCNClassifier(max_time=EVALUATOR_MAX_TIME, random_state=args.seed, **extra),
         cas_min_total=0,
         random_state=args.seed,
     )
@@ -105,7 +112,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(text_table(stage1, list(stage1[0])))
     print()
     print("stage 2: fitting the FCN evaluator on the real train split ...", flush=True)
-    fcn = FCNClassifier(random_state=args.seed, verbose=args.verbose, **extra).fit(X_train, y_train)
+    fcn = FCNClassifier(max_time=EVALUATOR_MAX_TIME, random_state=args.seed, verbose=args.verbose, **extra)
+    fcn.fit(X_train, y_train)
     stage2, shown = [], {}
     for name, tok in models.items():
         print(f"stage 2: fitting the MaskGIT prior on {name} tokens, sampling, scoring ...", flush=True)

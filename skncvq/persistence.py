@@ -15,7 +15,6 @@ import dataclasses
 import hashlib
 import json
 import os
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,6 @@ from sklearn.frozen import FrozenEstimator
 from ._io import atomic_path
 from ._version import __version__
 from .estimators import FCNClassifier, MaskGITSampler, NCVQVAETransformer
-from .estimators._torch_utils import resolve_precision
 from .nn import MaskGITConfig, NCVQVAEConfig
 
 __all__ = ["save", "load", "FORMAT_VERSION"]
@@ -227,17 +225,7 @@ def _decode(model: dict, prefix: str, tensors: dict[str, torch.Tensor]) -> BaseE
         params[key] = FrozenEstimator(value) if "frozen" in entry else value
     est.__init__(**params)
     est._validate_params()
-    vars(est).update(fitted)
-    device = getattr(est, "device_", "cpu")
-    if isinstance(device, str) and device.startswith("cuda") and not torch.cuda.is_available():
-        warnings.warn(
-            f"{cls.__name__} was fitted on {device!r} but CUDA is not available here; it is loaded on the CPU.",
-            UserWarning,
-            stacklevel=3,
-        )
-        est.device_ = "cpu"
-        if est.precision == "auto" and hasattr(est, "sample_precision_"):
-            est.sample_precision_ = resolve_precision("auto", "cpu")
+    vars(est).update(est._on_this_machine(fitted))
     if not model["fitted"]:
         return est  # an unfitted estimator given as a parameter (a sampler's tokenizer)
     if model["fitted"].get("module_", {}).get("kind") != "module":

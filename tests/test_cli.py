@@ -142,7 +142,6 @@ def _one_line(capsys, expected: str) -> None:
     [
         (["fit", "Trace", "--sampler", "--prior-epochs", "0"], "must be greater than 0"),
         (["fit", "Trace", "--epochs", "-3"], "must be greater than 0"),
-        (["benchmark", "--datasets", "X", "--evaluator-budget", "-1"], "must be greater than 0"),
         (["sample", "m.safetensors", "--n", "0", "--out", "x.npy"], "must be greater than 0"),
     ],
 )
@@ -192,12 +191,6 @@ def test_output_errors_after_the_work_are_one_line(tmp_path, monkeypatch, capsys
         == 2
     )
     _one_line(capsys, "No space left on device")
-
-
-def test_benchmark_out_a_file_is_refused(tmp_path, capsys):
-    (tmp_path / "results").write_text("")
-    assert main(["benchmark", "--datasets", "X", "--out", str(tmp_path / "results")]) == 2
-    _one_line(capsys, "is a file")
 
 
 def test_sampling_from_a_file_whose_weights_do_not_fit_is_one_line(tmp_path, capsys):

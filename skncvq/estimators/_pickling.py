@@ -32,6 +32,27 @@ class PicklingMixin:
 
     _inference_precisions: tuple[str, ...] = ()
 
+    @classmethod
+    def _on_this_machine(cls, state: dict) -> dict:
+        """``state`` (attributes of a fitted estimator) with ``device_`` set to "cpu", and the
+        ``"auto"`` inference precisions resolved for it, where the model was fitted on a GPU
+        and CUDA is absent here (with a warning that says so); unpickling and
+        :func:`skncvq.load` both go through it."""
+        device = state.get("device_")
+        if not (isinstance(device, str) and device.startswith("cuda") and not torch.cuda.is_available()):
+            return state
+        warnings.warn(
+            f"{cls.__name__} was fitted on {device!r} but CUDA is not available here; it is loaded on the CPU.",
+            UserWarning,
+            stacklevel=3,
+        )
+        state = dict(state, device_="cpu")
+        if state.get("precision") == "auto":
+            for key in cls._inference_precisions:
+                if key in state:
+                    state[key] = resolve_precision("auto", "cpu")
+        return state
+
     def __getstate__(self) -> dict:
         state = dict(super().__getstate__())
         for key, value in state.items():
@@ -50,20 +71,7 @@ class PicklingMixin:
                 f"which loads only files written by skncvq {_minor(__version__)}.x. Refit it, or load it "
                 f"with the version that wrote it (pip install 'skncvq=={saved or '0.1.0'}')."
             )
-        state = {k: v for k, v in state.items() if k != _KEY}
-        device = state.get("device_")
-        if isinstance(device, str) and device.startswith("cuda") and not torch.cuda.is_available():
-            warnings.warn(
-                f"{type(self).__name__} was fitted on {device!r} but CUDA is not available here; "
-                "it is loaded on the CPU.",
-                UserWarning,
-                stacklevel=2,
-            )
-            state["device_"] = "cpu"
-            if state.get("precision") == "auto":
-                for key in self._inference_precisions:
-                    if key in state:
-                        state[key] = resolve_precision("auto", "cpu")
+        state = self._on_this_machine({k: v for k, v in state.items() if k != _KEY})
         super().__setstate__(state)
         for value in vars(self).values():
             if isinstance(value, torch.nn.Module):

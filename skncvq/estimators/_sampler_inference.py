@@ -298,6 +298,7 @@ class SamplerInferenceMixin:
         y = validate_labels(y, None)
         targets = resampling_targets(self.sampling_strategy, y)  # a bad strategy costs no training
         self.fit(X, y)
+        self.sampling_strategy_ = {label: n for label, n in targets.items() if n > 0}
         arr = validate_series(self, X, reset=False).astype(np.float32)
         new_X, new_y = [arr], [y]
         rng = np.random.default_rng(draw_seed(self.random_state))

@@ -13,7 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._validation import check_device, global_scale, validate_labels, validate_series
 from ..nn import FCN
-from ..training import make_classifier_net, train
+from ..training import TrainSettings, make_classifier_net, train
 from ._constraints import POSITIVE_INT, TRAINING
 from ._fit_state import FitStateMixin, fit_transaction
 from ._pickling import PicklingMixin
@@ -158,22 +158,19 @@ class FCNClassifier(PicklingMixin, FitStateMixin, ClassifierMixin, BaseEstimator
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             module = self._new_module()
+        settings = TrainSettings(
+            lr=self.lr, weight_decay=self.weight_decay, max_epochs=self.max_epochs, max_time=self.max_time,
+            batch_size=self.batch_size, precision=self.precision_, device=self.device_, verbose=self.verbose,
+        )  # fmt: skip
         net = make_classifier_net(
             module,
+            settings,
             n_series=len(arr),
             n_classes=len(self.classes_),
             seed=seed,
-            lr=self.lr,
-            weight_decay=self.weight_decay,
-            max_epochs=self.max_epochs,
-            max_time=self.max_time,
-            batch_size=self.batch_size,
             early_stopping=self.early_stopping,
             validation_fraction=self.validation_fraction,
             patience=self.patience,
-            precision=self.precision_,
-            device=self.device_,
-            verbose=self.verbose,
         )
         trained = train(net, self._scale(arr), y_enc)
         self.module_ = trained.module

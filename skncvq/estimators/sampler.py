@@ -15,7 +15,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._validation import check_device, validate_labels, validate_series
 from ..nn import MaskGIT, MaskGITConfig
-from ..training import make_prior_net, train
+from ..training import TrainSettings, make_prior_net, train
 from ._constraints import NON_NEGATIVE, POSITIVE, POSITIVE_INT, TRAINING, UNIT
 from ._fit_state import FitStateMixin, fit_transaction
 from ._pickling import PicklingMixin
@@ -158,6 +158,9 @@ class MaskGITSampler(PicklingMixin, FitStateMixin, SamplerInferenceMixin, BaseEs
     batch_size_ : int
         Training batch size used (``batch_size``, resolved when "auto", at most the number of
         series).
+    sampling_strategy_ : dict
+        Set by :meth:`fit_resample`: the number of synthetic series it added per class label,
+        as imbalanced-learn's samplers record it.
 
     Examples
     --------
@@ -378,20 +381,17 @@ class MaskGITSampler(PicklingMixin, FitStateMixin, SamplerInferenceMixin, BaseEs
         batch_size = auto_prior_batch(tokens.shape[1]) if self.batch_size == "auto" else self.batch_size
         self.batch_size_ = min(int(batch_size), len(arr))
         lr = AUTO_PRIOR_LR if self.lr == "auto" else self.lr
+        settings = TrainSettings(
+            lr=lr, weight_decay=self.weight_decay, max_epochs=self.max_epochs, max_time=self.max_time,
+            batch_size=self.batch_size_, precision=self.precision_, device=self.device_, verbose=self.verbose,
+        )  # fmt: skip
         net = make_prior_net(
             module,
+            settings,
             seed=seed,
-            lr=lr,
             lr_scale=auto_prior_lr_scale if self.lr == "auto" else None,
-            weight_decay=self.weight_decay,
-            max_epochs=self.max_epochs,
-            max_time=self.max_time,
-            batch_size=self.batch_size_,
             train_order=train_order(y_enc, n_classes, float(self.class_balance), seed + 1),
             p_unconditional=float(self.p_unconditional) if y is not None else 0.0,
-            precision=self.precision_,
-            device=self.device_,
-            verbose=self.verbose,
         )
         trained = train(net, tokens.astype(np.int64), y_enc)
         self.module_ = trained.module

@@ -15,7 +15,7 @@ from .._validation import check_device, check_min_length, global_scale, validate
 from ..augment import resolve_augmentations
 from ..nn import NCVQVAE, NCVQVAEConfig
 from ..nn.config import auto_latent_width
-from ..training import LOSS_KEYS, make_tokenizer_net, train
+from ..training import LOSS_KEYS, TrainSettings, make_tokenizer_net, train
 from ._constraints import NON_NEGATIVE, NON_NEGATIVE_INT, POSITIVE_INT, TRAINING, UNIT
 from ._feature_projection import fit_projection, resolve_projection
 from ._fit_state import FitStateMixin, fit_transaction
@@ -375,21 +375,18 @@ class NCVQVAETransformer(
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             module = self._new_module()
+        settings = TrainSettings(
+            lr=self.lr, weight_decay=self.weight_decay, max_epochs=self.max_epochs_, max_time=self.max_time,
+            batch_size=self.batch_size_, precision=self.precision_, device=self.device_, verbose=self.verbose,
+        )  # fmt: skip
         net = make_tokenizer_net(
             module,
+            settings,
             n_series=len(x),
             seed=seed,
-            lr=self.lr,
-            weight_decay=self.weight_decay,
-            max_epochs=self.max_epochs_,
-            max_time=self.max_time,
-            batch_size=self.batch_size_,
             augmentations=resolve_augmentations(self.augmentations),
-            precision=self.precision_,
             grad_clip=_GRAD_CLIP,
             ssl_until=float(self.ssl_until),
-            device=self.device_,
-            verbose=self.verbose,
         )
         trained = train(net, x)
         self.module_ = trained.module

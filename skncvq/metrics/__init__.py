@@ -3,8 +3,8 @@
 from .cas import cas_score
 from .codebook import codebook_usage
 from .fid import fid_score, frechet_distance
-from .generative import cas_class_counts, generative_scores
-from .inception import inception_score, inception_score_from_proba
+from .generative import EVALUATOR_MAX_TIME, cas_class_counts, generative_scores
+from .inception import inception_score, inception_score_from_proba, is_splits
 from .probes import probe_pipeline, probe_scores
 from .reconstruction import reconstruction_error
 from .scorers import make_cas_scorer, make_fid_scorer, make_inception_scorer
@@ -17,6 +17,7 @@ __all__ = [
     "frechet_distance",
     "inception_score",
     "inception_score_from_proba",
+    "is_splits",
     "cas_score",
     "make_fid_scorer",
     "make_inception_scorer",
@@ -24,4 +25,5 @@ __all__ = [
     "generative_scores",
     "cas_class_counts",
     "codebook_usage",
+    "EVALUATOR_MAX_TIME",
 ]

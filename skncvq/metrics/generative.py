@@ -1,5 +1,5 @@
 """All stage-2 numbers of one fitted sampler in one call: FID (unconditional and class-conditional),
-IS and CAS, following the reference protocol (reference-spec section 10) with clean choices."""
+IS and CAS, following the reference protocol with clean choices."""
 
 from __future__ import annotations
 
@@ -13,7 +13,11 @@ from .cas import cas_score
 from .fid import fid_score
 from .inception import inception_score, is_splits
 
-__all__ = ["cas_class_counts", "generative_scores"]
+__all__ = ["cas_class_counts", "generative_scores", "EVALUATOR_MAX_TIME"]
+
+#: Seconds an FCN evaluator or CAS classifier trains at most where skncvq fits one for you (the
+#: CLI's ``evaluate``, the demo); pass your own ``FCNClassifier`` to change it.
+EVALUATOR_MAX_TIME = 300.0
 
 
 def cas_class_counts(y_train, *, min_total: int = 1000) -> dict:

@@ -7,12 +7,19 @@ from sklearn.utils import check_random_state
 
 from ._checks import check_classifier, check_generated, check_n_splits
 
-__all__ = ["inception_score", "inception_score_from_proba"]
+__all__ = ["inception_score", "inception_score_from_proba", "is_splits"]
 
 
 def is_splits(n_series: int) -> int:
     """Splits of the IS that ``generative_scores`` reports for ``n_series`` series: 10, fewer so
-    that a split keeps at least 50 series, at least 1."""
+    that a split keeps at least 50 series, at least 1.
+
+    Examples
+    --------
+    >>> from skncvq.metrics import is_splits
+    >>> is_splits(1000), is_splits(120), is_splits(20)
+    (10, 2, 1)
+    """
     return int(np.clip(n_series // 50, 1, 10))
 
 

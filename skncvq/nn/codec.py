@@ -1,4 +1,4 @@
-"""Convolutional encoder and decoder over the time-frequency image (reference-spec section 4).
+"""Convolutional encoder and decoder over the time-frequency image.
 
 Downsampling and upsampling act on the time axis only; the frequency axis keeps its bins.
 """

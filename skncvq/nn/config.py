@@ -23,7 +23,7 @@ def stft_frames(length: int, n_fft: int) -> int:
 
 
 def n_downsample_blocks(length: int, n_fft: int, latent_width: int) -> int:
-    """Number of stride-2 encoder blocks (reference-spec section 4.1).
+    """Number of stride-2 encoder blocks.
 
     ``r = round(L / (log2(n_fft) - 1) / w)`` (1 when ``L < w``) and ``n = max(1, floor(log2 r))``.
     """

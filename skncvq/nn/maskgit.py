@@ -1,5 +1,5 @@
 """Class-conditional MaskGIT prior over token grids: bidirectional transformer, masked-token
-training objective and iterative decoding with classifier-free guidance (reference-spec section 9)."""
+training objective and iterative decoding with classifier-free guidance."""
 
 from __future__ import annotations
 

@@ -149,7 +149,7 @@ class NCVQVAE(nn.Module):
         return out
 
     def loss(self, x: torch.Tensor, out: NCVQVAEOutput, x_aug: torch.Tensor | None = None) -> LossTerms:
-        """Reference objective (spec section 7) as named terms."""
+        """The reference objective as named terms."""
         recon_time = F.mse_loss(out.x_recon.float(), x)
         recon_stft = F.mse_loss(out.u_recon.float(), out.u)
         total = recon_time + recon_stft + out.commit_loss

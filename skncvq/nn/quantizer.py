@@ -1,4 +1,4 @@
-"""Euclidean vector quantizer with an EMA codebook (reference-spec section 5)."""
+"""Euclidean vector quantizer with an EMA codebook."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Projector, IterNorm and the two non-contrastive losses (reference-spec section 6)."""
+"""Projector, IterNorm and the two non-contrastive losses."""
 
 from __future__ import annotations
 

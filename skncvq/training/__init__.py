@@ -1,9 +1,19 @@
 """The only sub-package that imports skorch: the training nets, their callbacks, and the
 factories the estimators get their nets from."""
 
-from .callbacks import CosineBudget, EarlyStop, FitProgress, LossTermsLogger
+from .callbacks import (
+    CosineSchedule,
+    CutEpochTimer,
+    EarlyStop,
+    FitProgress,
+    LossTermsLogger,
+    LrProbe,
+    Progress,
+    TimeLimit,
+    budget_callbacks,
+)
 from .classifier import AutocastClassifierNet
-from .factories import make_classifier_net, make_prior_net, make_tokenizer_net
+from .factories import TrainSettings, make_classifier_net, make_prior_net, make_tokenizer_net
 from .fit import Trained, train
 from .guard import MAX_NONFINITE_STEPS, NonFiniteGuardMixin
 from .net import LOSS_KEYS, TokenizerNet
@@ -14,12 +24,18 @@ __all__ = [
     "AutocastClassifierNet",
     "TokenizerNet",
     "LossTermsLogger",
-    "CosineBudget",
+    "budget_callbacks",
+    "Progress",
+    "LrProbe",
+    "CosineSchedule",
+    "TimeLimit",
+    "CutEpochTimer",
     "EarlyStop",
     "FitProgress",
     "LOSS_KEYS",
     "NonFiniteGuardMixin",
     "MAX_NONFINITE_STEPS",
+    "TrainSettings",
     "make_tokenizer_net",
     "make_prior_net",
     "make_classifier_net",

@@ -6,8 +6,6 @@ from typing import NamedTuple
 
 import torch
 
-from .callbacks import CosineBudget
-
 __all__ = ["Trained", "train"]
 
 
@@ -24,9 +22,8 @@ def train(net, X, y=None) -> Trained:
     optimizer, callbacks and data loaders, is dropped. Fitted estimators hold torch modules
     and plain arrays, never a training net."""
     net.fit(X, y)
-    budget = next((cb for _, cb in net.callbacks_ if isinstance(cb, CosineBudget)), None)
     return Trained(
         module=net.module_.eval(),  # at rest in eval mode: inference never switches it
         history=[dict(row) for row in net.history],
-        lr_scale=float(getattr(budget, "scale_", 1.0)),
+        lr_scale=float(getattr(net, "lr_scale_", 1.0)),
     )

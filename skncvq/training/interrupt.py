@@ -15,7 +15,7 @@ __all__ = ["StopTraining", "InterruptibleMixin"]
 
 
 class StopTraining(Exception):
-    """Raised by a callback to end training normally: :class:`~skncvq.training.CosineBudget`
+    """Raised by a callback to end training normally: :class:`~skncvq.training.TimeLimit`
     when ``max_time`` is spent, :class:`~skncvq.training.EarlyStop` when the validation loss
     stopped improving."""
 

@@ -40,7 +40,7 @@ class TokenizerNet(InterruptibleMixin, NonFiniteGuardMixin, NeuralNet):
     grad_clip : float
         Maximum total gradient norm (``inf`` disables clipping).
     ssl_until : float
-        Training progress (``progress_``, set each batch by :class:`CosineBudget`; 0 without
+        Training progress (``progress_``, set each batch by :class:`Progress`; 0 without
         it) from which the augmented view is no longer drawn and the step is the plain
         reconstruction objective.
     **kwargs

@@ -1,4 +1,4 @@
-from skncvq.benchmark import append_csv_row, read_csv_rows
+from study import append_csv_row, read_csv_rows
 
 
 def test_csv_rows_append_and_grow_columns(tmp_path):

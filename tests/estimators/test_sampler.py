@@ -418,6 +418,8 @@ def test_fit_resample_in_an_imblearn_pipeline(setup):
     Xr, yr = small.fit_resample(Xi, yi)
     counts = dict(zip(*np.unique(yr, return_counts=True)))
     assert counts == {"a": 40, "b": 40, "c": 40}
+    before = dict(zip(*np.unique(yi, return_counts=True)))
+    assert small.sampling_strategy_ == {c: 40 - before[c] for c in "bc"}  # as imbalanced-learn records it
     np.testing.assert_allclose(Xr[: len(Xi)], Xi, rtol=1e-6)
     Xr, yr = small.set_params(sampling_strategy={"b": 15}).fit_resample(Xi, yi)
     assert (yr == "b").sum() == 15 and len(yr) == len(yi) + 5

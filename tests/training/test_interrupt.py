@@ -169,32 +169,3 @@ def test_time_budget_still_stops_training_normally(data):
     tok = NCVQVAETransformer(**{**TINY, "max_epochs": 100000}, max_time=1.0).fit(X)
     assert 1 <= tok.n_epochs_ < 100000
     assert np.isfinite(tok.transform(X)).all()
-
-
-def test_interrupted_benchmark_records_and_caches_nothing(tmp_path, monkeypatch):
-    from skncvq.benchmark import evaluator_path, fit_evaluator, grid, run_benchmark
-    from skncvq.datasets import make_synthetic
-
-    home = tmp_path / "ucr" / "SynA"
-    home.mkdir(parents=True)
-    X, y = make_synthetic(30, 48, 2, random_state=0)
-    for split, (Xs, ys) in {"TRAIN": (X[:20], y[:20]), "TEST": (X[20:], y[20:])}.items():
-        np.savetxt(home / f"SynA_{split}.tsv", np.column_stack([ys, Xs]), delimiter="\t")
-    out = tmp_path / "out"
-    from skncvq.training import AutocastClassifierNet
-
-    _interrupt_on_step(monkeypatch, AutocastClassifierNet, n=1)
-    with pytest.raises(KeyboardInterrupt):
-        fit_evaluator("SynA", data_home=tmp_path / "ucr", out=out, max_time=5, batch_size=8)
-    assert not evaluator_path(out, "SynA", 8).exists()
-    monkeypatch.undo()
-
-    def interrupted(*args, **kwargs):
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(grid, "run_cell", interrupted)
-    monkeypatch.setattr(grid, "fit_evaluator", lambda *a, **k: None)
-    with pytest.raises(KeyboardInterrupt):
-        run_benchmark(["SynA"], ["naive"], [0], data_home=tmp_path / "ucr", out=out, budget=5, verbose=False)
-    assert not (out / "results.csv").exists()
-    assert not (out / "errors.csv").exists()

@@ -9,7 +9,15 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["summarize"]
+__all__ = ["summarize", "markdown_table"]
+
+
+def markdown_table(rows: Sequence[dict], columns: Sequence[str]) -> str:
+    """A Markdown table of ``rows`` (dicts) under ``columns``; a missing value is an empty cell."""
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(str(r.get(c, "")) for c in columns) + " |" for r in rows]
+    return "\n".join(lines) + "\n"
+
 
 _METRICS = {
     # ours -> (reference column in thesis_results.csv, higher is better)
@@ -53,7 +61,7 @@ def summarize(rows: Sequence[dict], *, reference: str | os.PathLike | None = Non
     header = ["dataset", "config", "budget s", "seeds", "cell s"]
     for m, (ref_col, _) in _METRICS.items():
         header += [m, f"{m} best"] + ([f"{m} ref"] if ref is not None and ref_col else [])
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    body = []
     for (dataset, label, budget_s), r in agg.iterrows():
         cells = [dataset, label, f"{float(budget_s):g}", str(int(r["seeds"])), f"{r['total_s']:.0f}"]
         for m, (ref_col, _) in _METRICS.items():
@@ -61,10 +69,10 @@ def summarize(rows: Sequence[dict], *, reference: str | os.PathLike | None = Non
             if ref is not None and ref_col:
                 key = (dataset, label)  # the reference's cells have no overrides
                 cells.append(_fmt(float(ref.loc[key, ref_col])) if key in ref.index else "")
-        lines.append("| " + " | ".join(cells) + " |")
+        body.append(dict(zip(header, cells)))
     note = (
         "\nMeans over seeds, best seed beside them; `ref`: the thesis' mean over its runs "
         "(1000 GPU epochs per stage; its CAS is an EMA of batch accuracies, its FID/IS use "
         "unconditional samples, as `fid_uncond`/`is_mean` here).\n"
     )
-    return "\n".join(lines) + "\n" + note
+    return markdown_table(body, header) + note

@@ -12,13 +12,12 @@ from pathlib import Path
 from joblib import Parallel, delayed, parallel_config
 from joblib.parallel import get_active_backend
 
-from .._io import exclusive_folder
 from .cell import _overrides, evaluator_path, fit_evaluator, run_cell
 from .configs import CONFIGS, Budget, config_params
 from .report import summarize
-from .results import append_csv_row, read_csv_rows, write_text_atomic
+from .results import append_csv_row, exclusive_folder, read_csv_rows, write_text_atomic
 
-__all__ = ["run_benchmark"]
+__all__ = ["run_benchmark", "missing_cells"]
 
 
 def _cell_key(row: dict) -> tuple:
@@ -29,6 +28,31 @@ def _cell_key(row: dict) -> tuple:
         f"{float(row['budget_s']):g}",
         str(row.get("overrides") or ""),  # rows written before the column existed had none
     )
+
+
+def missing_cells(
+    rows: Sequence[dict],
+    datasets: Sequence[str],
+    configs: Sequence[str],
+    seeds: Sequence[int],
+    *,
+    budget: float,
+    tokenizer_params: dict | None = None,
+    sampler_params: dict | None = None,
+    stage1_share: float | None = None,
+) -> list[tuple[str, str, int]]:
+    """The ``(dataset, config, seed)`` cells of the grid that ``rows`` do not hold, matched on
+    the whole cell key: the budget and the overrides too, so a row of another run never counts."""
+    overrides = _overrides(tokenizer_params, sampler_params, stage1_share)
+    done = {_cell_key(r) for r in rows}
+    return [
+        (d, c, int(s))
+        for d in datasets
+        for c in configs
+        for s in seeds
+        if _cell_key({"dataset": d, "config": c, "seed": s, "budget_s": budget, "overrides": overrides})
+        not in done
+    ]
 
 
 def run_benchmark(
@@ -123,8 +147,7 @@ def run_benchmark(
     if stage1_share is not None:
         split.with_stage1(float(stage1_share))
     _check_overrides(tokenizer_params, sampler_params)
-    overrides = _overrides(tokenizer_params, sampler_params, stage1_share)
-    from ..datasets import load_ucr
+    from skncvq.datasets import load_ucr
 
     for dataset in datasets:  # a missing or malformed dataset fails now, not after an hour of cells
         load_ucr(dataset, data_home=data_home)
@@ -133,15 +156,17 @@ def run_benchmark(
         csv_path = out / "results.csv"
         if threads is None and n_jobs > 0 and backend in (None, "loky", "multiprocessing", "threading"):
             threads = max(1, (os.cpu_count() or 1) // max(1, n_jobs))
-        done = {_cell_key(r) for r in read_csv_rows(csv_path)}
-        cells = [
-            (d, c, int(s))
-            for d in datasets
-            for c in configs
-            for s in seeds
-            if _cell_key({"dataset": d, "config": c, "seed": s, "budget_s": budget, "overrides": overrides})
-            not in done
-        ]
+        done = read_csv_rows(csv_path)
+        cells = missing_cells(
+            done,
+            datasets,
+            configs,
+            seeds,
+            budget=budget,
+            tokenizer_params=tokenizer_params,
+            sampler_params=sampler_params,
+            stage1_share=stage1_share,
+        )
         if verbose:
             print(f"{len(cells)} cells to run, {len(done)} already in {csv_path}", flush=True)
         with parallel_config(backend=backend) if backend else contextlib.nullcontext():
@@ -163,7 +188,7 @@ def run_benchmark(
 
 def _check_overrides(tokenizer_params, sampler_params) -> None:
     """Fail before any cell runs when an override is not a dict of the estimator's parameters."""
-    from ..estimators import MaskGITSampler, NCVQVAETransformer
+    from skncvq import MaskGITSampler, NCVQVAETransformer
 
     for name, params, cls in (
         ("tokenizer_params", tokenizer_params, NCVQVAETransformer),

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-__all__ = ["CONFIGS", "Budget", "config_params"]
+__all__ = ["CONFIGS", "Budget", "config_params", "MAX_EPOCHS"]
+
+#: Epoch cap of every model a cell trains; the time budget ends training first.
+MAX_EPOCHS = 1000
 
 #: The thesis' seven stage-1 configurations.
 CONFIGS = (

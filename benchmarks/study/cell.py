@@ -14,11 +14,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .._io import atomic_path
-from ..allocator import malloc_tuned
-from ..metrics import codebook_usage
-from .configs import Budget, config_params
+from skncvq.allocator import malloc_tuned
+from skncvq.metrics import codebook_usage
+
+from .configs import MAX_EPOCHS, Budget, config_params
 from .machine import cpu_name, set_threads
+from .results import atomic_path
 
 __all__ = ["evaluate", "run_cell", "fit_evaluator", "evaluator_path", "settings_columns"]
 
@@ -44,8 +45,8 @@ def fit_evaluator(
     evaluator written by another version of skncvq is fitted again, with a warning."""
     import joblib
 
-    from ..datasets import load_ucr
-    from ..estimators import FCNClassifier
+    from skncvq import FCNClassifier
+    from skncvq.datasets import load_ucr
 
     path = evaluator_path(Path(out), dataset, batch_size)
     if path.exists():
@@ -55,7 +56,7 @@ def fit_evaluator(
             warnings.warn(f"refitting the cached evaluator {path}: {exc}", UserWarning, stacklevel=2)
     set_threads(threads)
     X_tr, y_tr, _, _ = load_ucr(dataset, data_home=data_home)
-    fcn = FCNClassifier(max_epochs=1000, max_time=max_time, batch_size=batch_size, random_state=0)
+    fcn = FCNClassifier(max_epochs=MAX_EPOCHS, max_time=max_time, batch_size=batch_size, random_state=0)
     fcn.fit(X_tr, y_tr)
     with atomic_path(path) as tmp:
         joblib.dump(fcn, tmp)
@@ -144,9 +145,8 @@ def evaluate(
     sampler : MaskGITSampler
         The fitted sampler (its ``tokenizer_`` is the stage-1 model).
     """
-    from ..estimators import FCNClassifier, MaskGITSampler, NCVQVAETransformer
-    from ..metrics import generative_scores, inception_score, probe_scores
-    from ..metrics.inception import is_splits
+    from skncvq import FCNClassifier, MaskGITSampler, NCVQVAETransformer
+    from skncvq.metrics import generative_scores, inception_score, is_splits, probe_scores
 
     if evaluator is None:
         raise TypeError("evaluator must be a fitted FCNClassifier trained on the train split.")
@@ -154,7 +154,7 @@ def evaluate(
     if stage1_share is not None:
         split = split.with_stage1(stage1_share)
     y_test = np.asarray(y_test)
-    tok_params = {"max_epochs": 1000, **config_params(config), **(tokenizer_params or {})}
+    tok_params = {"max_epochs": MAX_EPOCHS, **config_params(config), **(tokenizer_params or {})}
     tok = NCVQVAETransformer(max_time=split.seconds * split.stage1, random_state=seed, **tok_params)
     t0 = time.perf_counter()
     tok.fit(X_train)
@@ -167,7 +167,7 @@ def evaluate(
     s1_eval_s = time.perf_counter() - t0
     sampler = MaskGITSampler(
         tokenizer=tok,
-        **{"max_epochs": 1000, "max_time": split.seconds * split.prior, **(sampler_params or {})},
+        **{"max_epochs": MAX_EPOCHS, "max_time": split.seconds * split.prior, **(sampler_params or {})},
         random_state=seed,
     )
     t0 = time.perf_counter()
@@ -175,7 +175,7 @@ def evaluate(
     s2_fit_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     cas_fcn = FCNClassifier(
-        max_epochs=1000, max_time=cas_budget, batch_size=fcn_batch_size, random_state=seed
+        max_epochs=MAX_EPOCHS, max_time=cas_budget, batch_size=fcn_batch_size, random_state=seed
     )
     scores = generative_scores(
         sampler,
@@ -250,8 +250,8 @@ def run_cell(
     """
     import torch
 
-    from .. import __version__
-    from ..datasets import load_ucr
+    from skncvq import __version__
+    from skncvq.datasets import load_ucr
 
     start = time.perf_counter()
     set_threads(threads)

@@ -27,10 +27,11 @@ def cpu_name() -> str:
         pass
     import torch
 
-    from ..estimators._torch_utils import resolve_precision
-
     isa = torch.backends.cpu.get_cpu_capability()
-    if resolve_precision("auto", "cpu") == "bf16":
+    # bfloat16 instructions (AVX512-BF16 or AMX) that oneDNN uses, as precision="auto" checks
+    probes = [getattr(torch.cpu, n, None) for n in ("_is_avx512_bf16_supported", "_is_amx_tile_supported")]
+    onednn = bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    if onednn and any(bool(probe()) for probe in probes if probe is not None):
         isa += "+bf16"
     return f"{name} x{os.cpu_count()} {isa}"
 

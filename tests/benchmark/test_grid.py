@@ -6,18 +6,19 @@ import os
 import joblib
 import numpy as np
 import pytest
-
-from skncvq.benchmark import (
+from run_grid import main
+from study import (
     Budget,
     config_params,
     evaluate,
+    evaluator_path,
     fit_evaluator,
     grid,
     read_csv_rows,
     run_benchmark,
     summarize,
 )
-from skncvq.cli import main
+
 from skncvq.datasets import make_synthetic
 
 TINY_TOK = dict(hidden_dim=8, codebook_dim=8, n_res_blocks=1, projector_dim=16, codebook_size=8, max_epochs=2)
@@ -220,9 +221,9 @@ def test_summary_puts_reference_means_beside_ours(tmp_path):
 
 
 def _command(home, out) -> list[str]:
-    """``skncvq benchmark`` on one tiny cell: SynA, naive, seed 0, 6 s budget; ``--out`` last."""
+    """``python benchmarks/run_grid.py`` on one tiny cell: SynA, naive, seed 0, 6 s budget;
+    ``--out`` last."""
     return [
-        "benchmark",
         "--datasets",
         "SynA",
         "--configs",
@@ -316,8 +317,7 @@ def test_parameter_overrides_are_part_of_the_cell(home, tmp_path, capsys):
 
 def test_cpu_name_records_model_cores_and_the_vector_isa_torch_dispatches_to(monkeypatch):
     import torch
-
-    from skncvq.benchmark import cpu_name
+    from study import cpu_name
 
     name = cpu_name()
     isa = torch.backends.cpu.get_cpu_capability()
@@ -331,7 +331,8 @@ def test_cpu_name_records_model_cores_and_the_vector_isa_torch_dispatches_to(mon
 
 
 def test_a_cached_evaluator_from_another_version_is_fitted_again(home, tmp_path, monkeypatch):
-    from skncvq.benchmark import evaluator_path
+    from study import evaluator_path
+
     from skncvq.estimators import _pickling
 
     out = tmp_path / "out"
@@ -345,7 +346,7 @@ def test_a_cached_evaluator_from_another_version_is_fitted_again(home, tmp_path,
 
 
 def test_a_second_run_into_the_same_folder_is_refused(home, tmp_path, monkeypatch):
-    from skncvq._io import exclusive_folder
+    from study.results import exclusive_folder
 
     monkeypatch.setattr(grid, "run_cell", lambda *a, **k: pytest.fail("ran a cell beside another run"))
     out = tmp_path / "out"
@@ -355,3 +356,45 @@ def test_a_second_run_into_the_same_folder_is_refused(home, tmp_path, monkeypatc
     assert not (out / "results.csv").exists()
     with exclusive_folder(out):  # and once that run ends, the folder is free again
         pass
+
+
+def test_interrupted_benchmark_records_and_caches_nothing(tmp_path, monkeypatch):
+    home = tmp_path / "ucr" / "SynA"
+    home.mkdir(parents=True)
+    X, y = make_synthetic(30, 48, 2, random_state=0)
+    for split, (Xs, ys) in {"TRAIN": (X[:20], y[:20]), "TEST": (X[20:], y[20:])}.items():
+        np.savetxt(home / f"SynA_{split}.tsv", np.column_stack([ys, Xs]), delimiter="\t")
+    out = tmp_path / "out"
+    from skncvq.training import AutocastClassifierNet
+
+    from ..training.test_interrupt import _interrupt_on_step
+
+    _interrupt_on_step(monkeypatch, AutocastClassifierNet, n=1)
+    with pytest.raises(KeyboardInterrupt):
+        fit_evaluator("SynA", data_home=tmp_path / "ucr", out=out, max_time=5, batch_size=8)
+    assert not evaluator_path(out, "SynA", 8).exists()
+    monkeypatch.undo()
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(grid, "run_cell", interrupted)
+    monkeypatch.setattr(grid, "fit_evaluator", lambda *a, **k: None)
+    with pytest.raises(KeyboardInterrupt):
+        run_benchmark(["SynA"], ["naive"], [0], data_home=tmp_path / "ucr", out=out, budget=5, verbose=False)
+    assert not (out / "results.csv").exists()
+    assert not (out / "errors.csv").exists()
+
+
+def test_benchmark_out_a_file_is_refused(tmp_path, capsys):
+    (tmp_path / "results").write_text("")
+    assert main(["--datasets", "X", "--out", str(tmp_path / "results")]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1 and "is a file" in err
+
+
+def test_bad_numbers_are_refused_before_any_work(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--datasets", "X", "--evaluator-budget", "-1"])
+    assert exit_.value.code == 2
+    assert "must be greater than 0" in capsys.readouterr().err
