@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from study import CONFIGS, missing_cells, run_benchmark
+from study import CONFIGS, CellSettings, missing_cells, run_benchmark
 
 
 def positive(kind: type):
@@ -105,16 +105,13 @@ def run(args: argparse.Namespace) -> int:
     print()
     print(Path(args.out, "summary.md").read_text())
     print(f"{len(rows)} rows in {Path(args.out, 'results.csv')}")
-    missing = missing_cells(
-        rows,
-        _names(args.datasets),
-        _names(args.configs),
-        seeds,
+    settings = CellSettings(
         budget=args.budget,
         tokenizer_params=tokenizer_params,
         sampler_params=sampler_params,
         stage1_share=args.stage1_share,
     )
+    missing = missing_cells(rows, _names(args.datasets), _names(args.configs), seeds, settings)
     if missing:
         print(
             f"{len(missing)} cell(s) failed; see {Path(args.out, 'errors.csv')} (a rerun retries them)",

@@ -9,7 +9,7 @@ Examples
 {'ssl': 'barlowtwins', 'augmentations': 'slice', 'latent_width': 8, 'batch_size': 128, 'ssl_until': 1.0, 'ssl_view_grad': True}
 """
 
-from .cell import evaluate, evaluator_path, fit_evaluator, run_cell, settings_columns
+from .cell import CellSettings, evaluate, evaluator_path, fit_evaluator, run_cell, settings_columns
 from .configs import CONFIGS, Budget, config_params
 from .grid import missing_cells, run_benchmark
 from .machine import cpu_name, set_threads
@@ -18,6 +18,7 @@ from .results import append_csv_row, read_csv_rows, write_text_atomic
 
 __all__ = [
     "CONFIGS",
+    "CellSettings",
     "Budget",
     "config_params",
     "evaluate",

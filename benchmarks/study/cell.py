@@ -9,7 +9,7 @@ import json
 import os
 import time
 import warnings
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +21,7 @@ from .configs import MAX_EPOCHS, Budget, config_params
 from .machine import cpu_name, set_threads
 from .results import atomic_path
 
-__all__ = ["evaluate", "run_cell", "fit_evaluator", "evaluator_path", "settings_columns"]
+__all__ = ["CellSettings", "evaluate", "run_cell", "fit_evaluator", "evaluator_path", "settings_columns"]
 
 
 def evaluator_path(out: str | os.PathLike, dataset: str, batch_size: int) -> Path:
@@ -76,6 +76,49 @@ def _overrides(tokenizer_params: dict | None, sampler_params: dict | None, stage
     return json.dumps(parts, sort_keys=True, default=str) if parts else ""
 
 
+@dataclass(frozen=True)
+class CellSettings:
+    """What every cell of a grid shares: its time budget and how it is split, the evaluator's
+    and the CAS classifier's budgets and batch, torch threads, and parameter overrides of the
+    configurations' estimators.
+
+    Parameters
+    ----------
+    budget : float, default=600
+        Seconds for both stages of a cell, split by :class:`Budget`.
+    evaluator_budget, cas_budget : float, default=300, 240
+        Seconds for the dataset's FCN evaluator and for each cell's CAS classifier.
+    fcn_batch_size : int, default=32
+        Batch of the FCN evaluator and the CAS classifier.
+    threads : int or None, default=None
+        Torch threads per cell; None leaves torch's setting.
+    tokenizer_params, sampler_params : dict or None, default=None
+        Overrides of the configurations' ``NCVQVAETransformer`` / ``MaskGITSampler`` parameters.
+    stage1_share : float or None, default=None
+        Fraction of ``budget`` for stage 1 (:meth:`Budget.with_stage1`); None keeps
+        :class:`Budget`'s split.
+    """
+
+    budget: float = 600.0
+    evaluator_budget: float = 300.0
+    cas_budget: float = 240.0
+    fcn_batch_size: int = 32
+    threads: int | None = None
+    tokenizer_params: dict | None = None
+    sampler_params: dict | None = None
+    stage1_share: float | None = None
+
+    @property
+    def overrides(self) -> str:
+        """Canonical JSON of the overrides ("" for none), part of every cell's key."""
+        return _overrides(self.tokenizer_params, self.sampler_params, self.stage1_share)
+
+    def split(self) -> Budget:
+        """The :class:`Budget` of one cell."""
+        split = Budget(float(self.budget))
+        return split if self.stage1_share is None else split.with_stage1(self.stage1_share)
+
+
 def _settings(estimator, **resolved) -> str:
     """Canonical JSON of a fitted estimator's parameters (a nested tokenizer left out), its
     resolved network configuration ``config_`` and ``resolved`` extras: what a row ran with,
@@ -116,18 +159,14 @@ def evaluate(
     *,
     config: str = "default",
     seed: int = 0,
-    budget: float = 600.0,
     evaluator=None,
-    cas_budget: float = 240.0,
-    fcn_batch_size: int = 32,
-    tokenizer_params: dict | None = None,
-    sampler_params: dict | None = None,
-    stage1_share: float | None = None,
+    settings: CellSettings | None = None,
 ) -> tuple[dict, object]:
     """Both stages on arrays, scored on ``(X_test, y_test)``: the body of a grid cell.
 
-    Fits ``NCVQVAETransformer`` (``config`` plus ``tokenizer_params``) and a ``MaskGITSampler``
-    on the train split under the :class:`Budget` split of ``budget`` seconds, then measures
+    Fits ``NCVQVAETransformer`` (``config`` plus ``settings.tokenizer_params``) and a
+    ``MaskGITSampler`` on the train split under the :class:`Budget` split of ``settings.budget``
+    seconds (``settings``: :class:`CellSettings`, its defaults when None), then measures
     reconstruction error, KNN / linear-SVM probes, codebook use, and FID / IS / CAS under
     ``evaluator`` (a fitted FCNClassifier on the train split), with the IS of the real test
     split under the same evaluator as the samples' yardstick (``is_real_test``). Use a
@@ -150,11 +189,10 @@ def evaluate(
 
     if evaluator is None:
         raise TypeError("evaluator must be a fitted FCNClassifier trained on the train split.")
-    split = Budget(float(budget))
-    if stage1_share is not None:
-        split = split.with_stage1(stage1_share)
+    settings = CellSettings() if settings is None else settings
+    split = settings.split()
     y_test = np.asarray(y_test)
-    tok_params = {"max_epochs": MAX_EPOCHS, **config_params(config), **(tokenizer_params or {})}
+    tok_params = {"max_epochs": MAX_EPOCHS, **config_params(config), **(settings.tokenizer_params or {})}
     tok = NCVQVAETransformer(max_time=split.seconds * split.stage1, random_state=seed, **tok_params)
     t0 = time.perf_counter()
     tok.fit(X_train)
@@ -167,7 +205,11 @@ def evaluate(
     s1_eval_s = time.perf_counter() - t0
     sampler = MaskGITSampler(
         tokenizer=tok,
-        **{"max_epochs": MAX_EPOCHS, "max_time": split.seconds * split.prior, **(sampler_params or {})},
+        **{
+            "max_epochs": MAX_EPOCHS,
+            "max_time": split.seconds * split.prior,
+            **(settings.sampler_params or {}),
+        },
         random_state=seed,
     )
     t0 = time.perf_counter()
@@ -175,7 +217,10 @@ def evaluate(
     s2_fit_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     cas_fcn = FCNClassifier(
-        max_epochs=MAX_EPOCHS, max_time=cas_budget, batch_size=fcn_batch_size, random_state=seed
+        max_epochs=MAX_EPOCHS,
+        max_time=settings.cas_budget,
+        batch_size=settings.fcn_batch_size,
+        random_state=seed,
     )
     scores = generative_scores(
         sampler,
@@ -228,16 +273,9 @@ def run_cell(
     config: str,
     seed: int,
     *,
-    budget: float,
+    settings: CellSettings,
     data_home=None,
     out: str | os.PathLike = "results",
-    evaluator_budget: float = 300.0,
-    cas_budget: float = 240.0,
-    fcn_batch_size: int = 32,
-    threads: int | None = None,
-    tokenizer_params: dict | None = None,
-    sampler_params: dict | None = None,
-    stage1_share: float | None = None,
     save_model: bool = True,
 ) -> dict:
     """Run one cell of the grid (:func:`evaluate` on the dataset's train / test split) and
@@ -254,47 +292,35 @@ def run_cell(
     from skncvq.datasets import load_ucr
 
     start = time.perf_counter()
-    set_threads(threads)
+    set_threads(settings.threads)
     X_tr, y_tr, X_te, y_te = load_ucr(dataset, data_home=data_home)
     fcn = fit_evaluator(
         dataset,
         data_home=data_home,
         out=out,
-        max_time=evaluator_budget,
-        threads=threads,
-        batch_size=fcn_batch_size,
+        max_time=settings.evaluator_budget,
+        threads=settings.threads,
+        batch_size=settings.fcn_batch_size,
     )
     metrics, sampler = evaluate(
-        X_tr,
-        y_tr,
-        X_te,
-        y_te,
-        config=config,
-        seed=seed,
-        budget=budget,
-        evaluator=fcn,
-        cas_budget=cas_budget,
-        fcn_batch_size=fcn_batch_size,
-        tokenizer_params=tokenizer_params,
-        sampler_params=sampler_params,
-        stage1_share=stage1_share,
+        X_tr, y_tr, X_te, y_te, config=config, seed=seed, evaluator=fcn, settings=settings
     )
-    overrides = _overrides(tokenizer_params, sampler_params, stage1_share)
     if save_model:
         import joblib
 
-        with atomic_path(_model_path(Path(out), dataset, config, seed, budget, overrides)) as tmp:
+        path = _model_path(Path(out), dataset, config, seed, settings.budget, settings.overrides)
+        with atomic_path(path) as tmp:
             joblib.dump(sampler, tmp)
     return {
         "dataset": dataset,
         "config": config,
         "seed": seed,
-        "budget_s": float(budget),
-        "overrides": overrides,
+        "budget_s": float(settings.budget),
+        "overrides": settings.overrides,
         **metrics,
-        "cas_budget_s": float(cas_budget),
-        "evaluator_budget_s": float(evaluator_budget),
-        "fcn_batch_size": int(fcn_batch_size),
+        "cas_budget_s": float(settings.cas_budget),
+        "evaluator_budget_s": float(settings.evaluator_budget),
+        "fcn_batch_size": int(settings.fcn_batch_size),
         "total_s": round(time.perf_counter() - start, 1),
         "threads": torch.get_num_threads(),
         "malloc_tuned": malloc_tuned(),

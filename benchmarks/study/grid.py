@@ -12,8 +12,8 @@ from pathlib import Path
 from joblib import Parallel, delayed, parallel_config
 from joblib.parallel import get_active_backend
 
-from .cell import _overrides, evaluator_path, fit_evaluator, run_cell
-from .configs import CONFIGS, Budget, config_params
+from .cell import CellSettings, evaluator_path, fit_evaluator, run_cell
+from .configs import CONFIGS, config_params
 from .report import summarize
 from .results import append_csv_row, exclusive_folder, read_csv_rows, write_text_atomic
 
@@ -35,23 +35,19 @@ def missing_cells(
     datasets: Sequence[str],
     configs: Sequence[str],
     seeds: Sequence[int],
-    *,
-    budget: float,
-    tokenizer_params: dict | None = None,
-    sampler_params: dict | None = None,
-    stage1_share: float | None = None,
+    settings: CellSettings,
 ) -> list[tuple[str, str, int]]:
     """The ``(dataset, config, seed)`` cells of the grid that ``rows`` do not hold, matched on
-    the whole cell key: the budget and the overrides too, so a row of another run never counts."""
-    overrides = _overrides(tokenizer_params, sampler_params, stage1_share)
+    the whole cell key: the budget and the overrides of ``settings`` too, so a row of another
+    run never counts."""
     done = {_cell_key(r) for r in rows}
+    key = {"budget_s": settings.budget, "overrides": settings.overrides}
     return [
         (d, c, int(s))
         for d in datasets
         for c in configs
         for s in seeds
-        if _cell_key({"dataset": d, "config": c, "seed": s, "budget_s": budget, "overrides": overrides})
-        not in done
+        if _cell_key({"dataset": d, "config": c, "seed": s, **key}) not in done
     ]
 
 
@@ -143,9 +139,19 @@ def run_benchmark(
         config_params(config)
     if not datasets or not configs or not seeds:
         raise ValueError("datasets, configs and seeds must each name at least one entry.")
-    split = Budget(float(budget))
-    if stage1_share is not None:
-        split.with_stage1(float(stage1_share))
+    if threads is None and n_jobs > 0 and backend in (None, "loky", "multiprocessing", "threading"):
+        threads = max(1, (os.cpu_count() or 1) // max(1, n_jobs))
+    settings = CellSettings(
+        budget=float(budget),
+        evaluator_budget=evaluator_budget,
+        cas_budget=cas_budget,
+        fcn_batch_size=fcn_batch_size,
+        threads=threads,
+        tokenizer_params=tokenizer_params,
+        sampler_params=sampler_params,
+        stage1_share=None if stage1_share is None else float(stage1_share),
+    )
+    settings.split()  # a bad budget or stage1_share fails now
     _check_overrides(tokenizer_params, sampler_params)
     from skncvq.datasets import load_ucr
 
@@ -154,36 +160,13 @@ def run_benchmark(
     out = Path(out)
     with exclusive_folder(out, "benchmark run"):  # a second run into out is refused
         csv_path = out / "results.csv"
-        if threads is None and n_jobs > 0 and backend in (None, "loky", "multiprocessing", "threading"):
-            threads = max(1, (os.cpu_count() or 1) // max(1, n_jobs))
         done = read_csv_rows(csv_path)
-        cells = missing_cells(
-            done,
-            datasets,
-            configs,
-            seeds,
-            budget=budget,
-            tokenizer_params=tokenizer_params,
-            sampler_params=sampler_params,
-            stage1_share=stage1_share,
-        )
+        cells = missing_cells(done, datasets, configs, seeds, settings)
         if verbose:
             print(f"{len(cells)} cells to run, {len(done)} already in {csv_path}", flush=True)
         with parallel_config(backend=backend) if backend else contextlib.nullcontext():
-            cell_kwargs = dict(
-                budget=budget,
-                data_home=data_home,
-                out=out,
-                evaluator_budget=evaluator_budget,
-                cas_budget=cas_budget,
-                fcn_batch_size=fcn_batch_size,
-                threads=threads,
-                tokenizer_params=tokenizer_params,
-                sampler_params=sampler_params,
-                stage1_share=stage1_share,
-                save_model=save_models,
-            )
-            return _run_cells(cells, cell_kwargs, n_jobs=n_jobs, reference=reference, verbose=verbose)
+            where = dict(data_home=data_home, out=out, save_model=save_models)
+            return _run_cells(cells, settings, where, n_jobs=n_jobs, reference=reference, verbose=verbose)
 
 
 def _check_overrides(tokenizer_params, sampler_params) -> None:
@@ -217,37 +200,39 @@ def _return_as() -> str:
     return "generator_unordered" if any(k in name for k in local) else "generator"
 
 
-def _run_cells(cells, kw: dict, *, n_jobs: int, reference, verbose: bool) -> list[dict]:
-    out = kw["out"]
+def _run_cells(
+    cells, settings: CellSettings, where: dict, *, n_jobs: int, reference, verbose: bool
+) -> list[dict]:
+    out = where["out"]
     csv_path = out / "results.csv"
     parallel = Parallel(n_jobs=n_jobs, return_as=_return_as())
-    todo = sorted({d for d, _, _ in cells})
-    missing = [d for d in todo if not evaluator_path(out, d, kw["fcn_batch_size"]).exists()]
+    batch = settings.fcn_batch_size
+    missing = [d for d in sorted({d for d, _, _ in cells}) if not evaluator_path(out, d, batch).exists()]
     if verbose and missing:
         print(
-            f"fitting the FCN evaluator of {', '.join(missing)} (up to {kw['evaluator_budget']:g} s each) ...",
+            f"fitting the FCN evaluator of {', '.join(missing)} (up to {settings.evaluator_budget:g} s each) ...",
             flush=True,
         )
-    for _ in parallel(
+    fits = (
         delayed(fit_evaluator)(
             d,
-            data_home=kw["data_home"],
+            data_home=where["data_home"],
             out=out,
-            max_time=kw["evaluator_budget"],
-            threads=kw["threads"],
-            batch_size=kw["fcn_batch_size"],
+            max_time=settings.evaluator_budget,
+            threads=settings.threads,
+            batch_size=batch,
         )
-        for d in todo
-        if not evaluator_path(out, d, kw["fcn_batch_size"]).exists()
-    ):
+        for d in missing
+    )
+    for _ in parallel(fits):
         pass
     started = time.perf_counter()
     if verbose and cells:
         print(
-            f"running {len(cells)} cell(s) of up to {kw['budget']:g} s of training each, plus evaluation ...",
+            f"running {len(cells)} cell(s) of up to {settings.budget:g} s of training each, plus evaluation ...",
             flush=True,
         )
-    jobs = (delayed(_guarded_cell)(d, c, s, verbose=verbose, **kw) for d, c, s in cells)
+    jobs = (delayed(_guarded_cell)(d, c, s, verbose=verbose, settings=settings, **where) for d, c, s in cells)
     failed = 0
     for i, row in enumerate(parallel(jobs), 1):
         if "error" in row:
@@ -284,13 +269,12 @@ def _guarded_cell(dataset: str, config: str, seed: int, verbose: bool = False, *
     try:
         return run_cell(dataset, config, seed, **kwargs)
     except Exception as exc:  # noqa: BLE001 - reported in errors.csv, retried on the next run
+        settings = kwargs["settings"]
         return {
             "dataset": dataset,
             "config": config,
             "seed": seed,
-            "budget_s": float(kwargs.get("budget", float("nan"))),
-            "overrides": _overrides(
-                kwargs.get("tokenizer_params"), kwargs.get("sampler_params"), kwargs.get("stage1_share")
-            ),
+            "budget_s": float(settings.budget),
+            "overrides": settings.overrides,
             "error": f"{type(exc).__name__}: {exc}"[:500],
         }

@@ -2,6 +2,7 @@
 
 import json
 import os
+from dataclasses import replace
 
 import joblib
 import numpy as np
@@ -9,6 +10,7 @@ import pytest
 from run_grid import main
 from study import (
     Budget,
+    CellSettings,
     config_params,
     evaluate,
     evaluator_path,
@@ -76,17 +78,19 @@ def test_stage1_share_moves_time_between_the_stages():
 
     X, y = make_synthetic(40, 48, 2, random_state=0)
     fcn = FCNClassifier(max_epochs=1, random_state=0).fit(X[:30], y[:30])
-    kw = dict(budget=20, evaluator=fcn, cas_budget=1, tokenizer_params=TINY_TOK, sampler_params=TINY_PRIOR)
-    row, sampler = evaluate(X[:30], y[:30], X[30:], y[30:], stage1_share=0.3, **kw)
+    settings = CellSettings(budget=20, cas_budget=1, tokenizer_params=TINY_TOK, sampler_params=TINY_PRIOR)
+    row, sampler = evaluate(
+        X[:30], y[:30], X[30:], y[30:], evaluator=fcn, settings=replace(settings, stage1_share=0.3)
+    )
     assert row["stage1_share"] == 0.3
     assert sampler.tokenizer_.max_time == pytest.approx(6.0) and sampler.max_time == pytest.approx(13.0)
-    row, sampler = evaluate(X[:30], y[:30], X[30:], y[30:], **kw)
+    row, sampler = evaluate(X[:30], y[:30], X[30:], y[30:], evaluator=fcn, settings=settings)
     default = Budget(20)
     assert row["stage1_share"] == default.stage1
     assert sampler.tokenizer_.max_time == pytest.approx(20 * default.stage1)
     assert sampler.max_time == pytest.approx(20 * default.prior)
     with pytest.raises(ValueError, match="must not exceed 1|in \\(0, 1\\)"):
-        evaluate(X[:30], y[:30], X[30:], y[30:], stage1_share=1.2, **kw)
+        evaluate(X[:30], y[:30], X[30:], y[30:], evaluator=fcn, settings=replace(settings, stage1_share=1.2))
 
 
 def test_grid_writes_one_row_per_cell_and_resumes(home, tmp_path, monkeypatch):
