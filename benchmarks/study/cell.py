@@ -113,6 +113,17 @@ class CellSettings:
         """Canonical JSON of the overrides ("" for none), part of every cell's key."""
         return _overrides(self.tokenizer_params, self.sampler_params, self.stage1_share)
 
+    def key(self, dataset: str, config: str, seed: int) -> dict:
+        """The columns that name a cell in ``results.csv``: a row of the grid counts as this
+        cell only when all of them match."""
+        return {
+            "dataset": dataset,
+            "config": config,
+            "seed": seed,
+            "budget_s": float(self.budget),
+            "overrides": self.overrides,
+        }
+
     def split(self) -> Budget:
         """The :class:`Budget` of one cell."""
         split = Budget(float(self.budget))
@@ -312,11 +323,7 @@ def run_cell(
         with atomic_path(path) as tmp:
             joblib.dump(sampler, tmp)
     return {
-        "dataset": dataset,
-        "config": config,
-        "seed": seed,
-        "budget_s": float(settings.budget),
-        "overrides": settings.overrides,
+        **settings.key(dataset, config, seed),
         **metrics,
         "cas_budget_s": float(settings.cas_budget),
         "evaluator_budget_s": float(settings.evaluator_budget),

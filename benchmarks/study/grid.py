@@ -41,13 +41,12 @@ def missing_cells(
     the whole cell key: the budget and the overrides of ``settings`` too, so a row of another
     run never counts."""
     done = {_cell_key(r) for r in rows}
-    key = {"budget_s": settings.budget, "overrides": settings.overrides}
     return [
         (d, c, int(s))
         for d in datasets
         for c in configs
         for s in seeds
-        if _cell_key({"dataset": d, "config": c, "seed": s, **key}) not in done
+        if _cell_key(settings.key(d, c, s)) not in done
     ]
 
 
@@ -269,12 +268,7 @@ def _guarded_cell(dataset: str, config: str, seed: int, verbose: bool = False, *
     try:
         return run_cell(dataset, config, seed, **kwargs)
     except Exception as exc:  # noqa: BLE001 - reported in errors.csv, retried on the next run
-        settings = kwargs["settings"]
         return {
-            "dataset": dataset,
-            "config": config,
-            "seed": seed,
-            "budget_s": float(settings.budget),
-            "overrides": settings.overrides,
+            **kwargs["settings"].key(dataset, config, seed),
             "error": f"{type(exc).__name__}: {exc}"[:500],
         }
