@@ -16,6 +16,8 @@ from pathlib import Path
 
 from study import CONFIGS, CellSettings, missing_cells, run_benchmark
 
+from skncvq.metrics import EVALUATOR_MAX_TIME
+
 
 def positive(kind: type):
     """An argparse type: a number of ``kind`` greater than 0."""
@@ -132,7 +134,10 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--seeds", default="0,1")
     bench.add_argument("--budget", type=positive(float), default=600.0, help="seconds per cell, both stages")
     bench.add_argument(
-        "--evaluator-budget", type=positive(float), default=300.0, help="seconds per FCN evaluator"
+        "--evaluator-budget",
+        type=positive(float),
+        default=EVALUATOR_MAX_TIME,
+        help="seconds per FCN evaluator (default %(default)g)",
     )
     bench.add_argument("--cas-budget", type=positive(float), default=240.0, help="seconds per CAS classifier")
     bench.add_argument(

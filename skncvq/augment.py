@@ -1,7 +1,7 @@
 """Batched, seeded time-series augmentations.
 
-Every function takes a batch ``(B, 1, L)`` and a :class:`torch.Generator` and draws one set of
-random parameters per series; nothing loops over samples. The reference's extra n_fft-32
+Every function takes a batch ``(B, C, L)`` and a :class:`torch.Generator` and draws one set of
+random parameters per series, shared by its channels; nothing loops over samples. The reference's extra n_fft-32
 STFT/ISTFT round trip (which left up to 7 trailing zeros) is not reproduced.
 
 Examples
@@ -40,15 +40,16 @@ def _normal(shape: tuple[int, ...], generator: torch.Generator, device: torch.de
 
 
 def _interp(x: torch.Tensor, pos: torch.Tensor) -> torch.Tensor:
-    """Linear interpolation of (B, 1, L) series at fractional positions (B, L') in [0, L-1]."""
+    """Linear interpolation of (B, C, L) series at fractional positions (B, L') in [0, L-1], the
+    same for every channel."""
     length = x.shape[-1]
     pos = pos.clamp(0, length - 1)
     lo = pos.floor().long().clamp(max=length - 2) if length > 1 else pos.floor().long()
     hi = (lo + 1).clamp(max=length - 1)
     frac = (pos - lo).unsqueeze(1)  # (B, 1, L')
-    x_lo = x.gather(2, lo.unsqueeze(1))
-    x_hi = x.gather(2, hi.unsqueeze(1))
-    return x_lo + frac * (x_hi - x_lo)  # (B, 1, L')
+    x_lo = x.gather(2, lo.unsqueeze(1).expand(-1, x.shape[1], -1))
+    x_hi = x.gather(2, hi.unsqueeze(1).expand(-1, x.shape[1], -1))
+    return x_lo + frac * (x_hi - x_lo)  # (B, C, L')
 
 
 def amplitude_resize(x: torch.Tensor, generator: torch.Generator, *, rate: float = 0.2) -> torch.Tensor:
@@ -114,7 +115,7 @@ def slice_shuffle(x: torch.Tensor, generator: torch.Generator, *, n_segments: in
     t = torch.arange(length, device=x.device, dtype=x.dtype)[None].expand(b, -1).contiguous()  # (B, L)
     piece = torch.searchsorted(out_end.contiguous(), t, right=True).clamp(max=n_segments - 1)  # (B, L)
     src = starts.gather(1, perm).gather(1, piece) + (t - out_start.gather(1, piece))
-    return x.gather(2, src.long().unsqueeze(1))
+    return x.gather(2, src.long().unsqueeze(1).expand(-1, x.shape[1], -1))
 
 
 AUGMENTATIONS = {
@@ -154,7 +155,8 @@ def resolve_augmentations(augmentations: str | Sequence[str]) -> tuple[str, ...]
 def augment(
     x: torch.Tensor, augmentations: str | Sequence[str], *, generator: torch.Generator
 ) -> torch.Tensor:
-    """Apply the named augmentations in order to a (B, 1, L) batch."""
+    """Apply the named augmentations in order to a (B, C, L) batch; every draw is per series,
+    the same for all its channels."""
     for name in resolve_augmentations(augmentations):
         x = AUGMENTATIONS[name](x, generator)
     return x

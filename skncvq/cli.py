@@ -18,9 +18,19 @@ __all__ = ["main", "build_parser"]
 _MODEL_SUFFIXES = (".safetensors", ".joblib", ".pkl")
 
 
-def _load_data(name: str, data_home) -> tuple:
-    from .datasets import load_trace, load_ucr
+_DATA_SUFFIXES = (".npz", ".csv")
+_DATA_HELP = (
+    "a UCR dataset name (under --data-home), 'Trace' for the embedded data, or a file of your own: "
+    ".npz with X (n, length) or (n, channels, length) and y [and X_test, y_test], or .csv with one "
+    "series per row and a label column (--label-column); without a test split 20%% is held out"
+)
 
+
+def _load_data(name: str, data_home, label_column: str = "label") -> tuple:
+    from .datasets import load_file, load_trace, load_ucr
+
+    if Path(name).suffix.lower() in _DATA_SUFFIXES:
+        return load_file(name, label_column=label_column)
     if name.lower() == "trace" and data_home is None:
         return load_trace()
     return load_ucr(name, data_home=data_home)
@@ -107,7 +117,7 @@ def cmd_fit(args: argparse.Namespace) -> int:
     from . import MaskGITSampler, NCVQVAETransformer
 
     save = _check_writable(args.save, _MODEL_SUFFIXES, "--save") if args.save else None
-    X_train, y_train, X_test, y_test = _load_data(args.dataset, args.data_home)
+    X_train, y_train, X_test, y_test = _load_data(args.dataset, args.data_home, args.label_column)
     tok = NCVQVAETransformer(
         ssl=None if args.ssl == "none" else args.ssl,
         augmentations=args.augmentations,
@@ -139,14 +149,19 @@ def cmd_fit(args: argparse.Namespace) -> int:
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
-    """Draw series from a saved sampler and write them as CSV or .npy."""
+    """Draw series from a saved sampler and write them as CSV, .npy or .npz."""
     from . import MaskGITSampler
 
-    out = _check_writable(args.out, (".csv", ".npy"), "--out")
+    out = _check_writable(args.out, (".csv", ".npy", ".npz"), "--out")
     model = _load_model(args.model)
     if not isinstance(model, MaskGITSampler):
         raise TypeError(
             f"{args.model} holds a {type(model).__name__}; sampling needs a MaskGITSampler (skncvq fit --sampler)."
+        )
+    if out.suffix.lower() == ".csv" and model.n_channels_ > 1:
+        raise ValueError(
+            f"--out {args.out!r}: a CSV holds one channel per series, and this model draws "
+            f"{model.n_channels_} channels; write .npy or .npz."
         )
     label = None
     if args.label is not None:
@@ -166,9 +181,12 @@ def cmd_sample(args: argparse.Namespace) -> int:
         if out.suffix.lower() == ".npy":
             with open(tmp, "wb") as fh:
                 np.save(fh, X)
+        elif out.suffix.lower() == ".npz":
+            with open(tmp, "wb") as fh:
+                np.savez(fh, X=X, **({} if label is None else {"y": np.full(len(X), label)}))
         else:
             np.savetxt(tmp, X, delimiter=",", fmt="%.7g")
-    print(f"{len(X)} series of length {X.shape[1]} written to {out}")
+    print(f"{len(X)} series of {model.n_channels_} channel(s) of length {X.shape[-1]} written to {out}")
     return 0
 
 
@@ -181,7 +199,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     model = _load_model(args.model)
     if not isinstance(model, (NCVQVAETransformer, MaskGITSampler)):
         raise TypeError(f"{args.model} holds a {type(model).__name__}; expected a tokenizer or a sampler.")
-    X_train, y_train, X_test, y_test = _load_data(args.dataset, args.data_home)
+    X_train, y_train, X_test, y_test = _load_data(args.dataset, args.data_home, args.label_column)
     tok = model.tokenizer_ if isinstance(model, MaskGITSampler) else model
     print("stage 1: probes and reconstruction ...", flush=True)
     row = stage1_scores(tok, X_train, y_train, X_test, y_test)
@@ -236,7 +254,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", default="skncvq-demo", help="folder for report.md and the figure")
     demo.set_defaults(func=cmd_demo)
     fit = sub.add_parser("fit", help="fit a tokenizer on a UCR dataset and report its probes")
-    fit.add_argument("dataset", help="UCR dataset name, or 'Trace' for the embedded data")
+    fit.add_argument("dataset", help=_DATA_HELP)
+    fit.add_argument("--label-column", default="label", help="the label column of a .csv dataset")
     fit.add_argument("--data-home", default=None, help="folder holding <name>/<name>_TRAIN.tsv[.gz]")
     fit.add_argument("--ssl", choices=["barlowtwins", "vibcreg", "none"], default="barlowtwins")
     fit.add_argument("--augmentations", choices=["warp", "slice", "gauss"], default="slice")
@@ -271,11 +290,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--label", default=None, help="class to draw (default: the training class frequencies)"
     )
     sample.add_argument("--seed", type=int, default=0)
-    sample.add_argument("--out", required=True, help="output file: .csv (one series a line) or .npy")
+    sample.add_argument(
+        "--out",
+        required=True,
+        help="output file: .csv (one univariate series a line), .npy, or .npz (X, and y with --label)",
+    )
     sample.set_defaults(func=cmd_sample)
     evaluate = sub.add_parser("evaluate", help="score a saved tokenizer or sampler on a dataset's test split")
     evaluate.add_argument("model", help="a .safetensors or .joblib file")
-    evaluate.add_argument("dataset", help="UCR dataset name, or 'Trace' for the embedded data")
+    evaluate.add_argument("dataset", help=_DATA_HELP)
+    evaluate.add_argument("--label-column", default="label", help="the label column of a .csv dataset")
     evaluate.add_argument("--data-home", default=None, help="folder holding <name>/<name>_TRAIN.tsv[.gz]")
     evaluate.add_argument(
         "--evaluator-time",

@@ -15,7 +15,7 @@ import numpy as np
 
 from ._io import atomic_path
 
-__all__ = ["load_ucr", "load_trace", "make_synthetic", "DATA_ENV"]
+__all__ = ["load_ucr", "load_trace", "load_file", "make_synthetic", "DATA_ENV"]
 
 DATA_ENV = "SKNCVQ_DATA"
 
@@ -193,6 +193,77 @@ def load_trace() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         X_te[:, :, 0].astype(np.float64),
         np.asarray(y_te),
     )
+
+
+def load_file(
+    path: str | os.PathLike, *, label_column: str = "label", test_size: float = 0.2, random_state: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Load labelled series from a user's file, split into train and test.
+
+    ``.npz``: arrays ``X`` (``(n, length)`` or ``(n, n_channels, length)``) and ``y``, and
+    optionally ``X_test`` and ``y_test`` for a split of your own. ``.csv``: one univariate
+    series per row, its label in the column ``label_column`` and its values in the other
+    (numeric) columns, in order. Without a test split in the file, a stratified
+    ``test_size`` share of the series is held out (seeded by ``random_state``).
+
+    Parameters
+    ----------
+    path : path-like
+        A ``.npz`` or ``.csv`` file.
+    label_column : str, default="label"
+        The CSV column holding the labels.
+    test_size : float in (0, 1), default=0.2
+        Share of the series held out when the file has no test split.
+    random_state : int, default=0
+        Seeds that split.
+
+    Returns
+    -------
+    X_train, y_train, X_test, y_test : ndarray
+
+    Raises
+    ------
+    FileNotFoundError
+        There is no such file.
+    ValueError
+        The file lacks what is described above, or its suffix is neither ``.npz`` nor ``.csv``.
+    """
+    from sklearn.model_selection import train_test_split
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no data file at {path}.")
+    suffix = path.suffix.lower()
+    test = None
+    if suffix == ".npz":
+        with np.load(path, allow_pickle=False) as data:
+            missing = [k for k in ("X", "y") if k not in data.files]
+            if missing:
+                raise ValueError(f"{path} holds {sorted(data.files)}; a .npz data file needs arrays X and y.")
+            X, y = data["X"], data["y"]
+            if "X_test" in data.files and "y_test" in data.files:
+                test = data["X_test"], data["y_test"]
+    elif suffix == ".csv":
+        import pandas as pd
+
+        frame = pd.read_csv(path)
+        if label_column not in frame.columns:
+            raise ValueError(
+                f"{path} has no column {label_column!r} (columns: {list(frame.columns)[:5]}...); name the "
+                "label column with --label-column."
+            )
+        y = frame.pop(label_column).to_numpy()
+        X = frame.to_numpy()
+    else:
+        raise ValueError(
+            f"{path}: a data file is a .npz (X, y) or a .csv with a label column; got {suffix!r}."
+        )
+    if test is not None:
+        return X, y, test[0], test[1]
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=test_size, stratify=y, random_state=random_state
+    )
+    return X_train, y_train, X_test, y_test
 
 
 def make_synthetic(

@@ -32,12 +32,13 @@ def plot_real_vs_synthetic(
     path: str | os.PathLike | None = None,
     random_state: int | None = 0,
 ):
-    """One row per class, one column for the real series and one per generator.
+    """One row per class (per class and channel for multivariate series), one column for the
+    real series and one per generator.
 
     Parameters
     ----------
     X_real, y_real : array-like
-        Real series and their labels.
+        Real series, ``(n, length)`` or ``(n, n_channels, length)``, and their labels.
     synthetic : mapping of name to (X, y)
         Generated series and the labels they were generated for, per model.
     n_per_class : int, default=5
@@ -61,35 +62,44 @@ def plot_real_vs_synthetic(
     4
     """
     plt = _pyplot()
-    X_real, y_real = np.asarray(X_real), np.asarray(y_real)
+    X_real, y_real = _channels(X_real), np.asarray(y_real)
     classes = np.unique(y_real)
     columns = {
         "real": (X_real, y_real),
-        **{k: (np.asarray(v[0]), np.asarray(v[1])) for k, v in synthetic.items()},
+        **{k: (_channels(v[0]), np.asarray(v[1])) for k, v in synthetic.items()},
     }
+    n_ch = X_real.shape[1]
     rng = np.random.RandomState(random_state)
     fig, axes = plt.subplots(
-        len(classes),
+        len(classes) * n_ch,
         len(columns),
-        figsize=(3.2 * len(columns), 1.8 * len(classes)),
+        figsize=(3.2 * len(columns), 1.8 * len(classes) * n_ch),
         sharex=True,
         sharey="row",
         squeeze=False,
     )
     for i, label in enumerate(classes):
         for j, (name, (X, y)) in enumerate(columns.items()):
-            ax = axes[i, j]
             rows = np.flatnonzero(y == label)
-            for r in rng.choice(rows, size=min(n_per_class, len(rows)), replace=False) if len(rows) else []:
-                ax.plot(X[r], lw=0.8, alpha=0.8)
-            if i == 0:
-                ax.set_title(name, fontsize=9)
-            if j == 0:
-                ax.set_ylabel(f"class {label}", fontsize=8)
-            ax.tick_params(labelsize=7)
+            drawn = rng.choice(rows, size=min(n_per_class, len(rows)), replace=False) if len(rows) else []
+            for c in range(n_ch):
+                ax = axes[i * n_ch + c, j]
+                for r in drawn:
+                    ax.plot(X[r, c], lw=0.8, alpha=0.8)
+                if i == 0 and c == 0:
+                    ax.set_title(name, fontsize=9)
+                if j == 0:
+                    ax.set_ylabel(f"class {label}" + (f", ch {c}" if n_ch > 1 else ""), fontsize=8)
+                ax.tick_params(labelsize=7)
     fig.tight_layout()
     _save(fig, path)
     return fig
+
+
+def _channels(X) -> np.ndarray:
+    """Series as ``(n, n_channels, length)``: 2-D input is one channel."""
+    X = np.asarray(X)
+    return X[:, None, :] if X.ndim == 2 else X
 
 
 def _save(fig, path) -> None:

@@ -226,3 +226,42 @@ def test_sampling_from_a_file_whose_weights_do_not_fit_is_one_line(tmp_path, cap
     save_file(weights, str(model), metadata=meta)
     assert main(["sample", str(model), "--n", "2", "--out", str(tmp_path / "x.npy")]) == 2
     _one_line(capsys, "do not fit")
+
+
+def test_fit_sample_and_evaluate_on_a_users_multivariate_npz(tmp_path, capsys):
+    import numpy as np
+
+    from skncvq.datasets import make_synthetic
+
+    X, y = make_synthetic(60, 64, 2, random_state=0)
+    np.savez(tmp_path / "mine.npz", X=np.stack([X, -X], axis=1), y=y)  # 2 channels
+    model = tmp_path / "s.safetensors"
+    argv = ["fit", str(tmp_path / "mine.npz"), "--epochs", "1", "--ssl", "none", "--sampler"]
+    assert main([*argv, "--prior-epochs", "1", "--save", str(model)]) == 0
+    assert main(["sample", str(model), "--n", "3", "--label", "1", "--out", str(tmp_path / "x.npz")]) == 0
+    with np.load(tmp_path / "x.npz") as out:
+        assert out["X"].shape == (3, 2, 64) and (out["y"] == 1).all()
+    capsys.readouterr()
+    assert main(["sample", str(model), "--n", "3", "--out", str(tmp_path / "x.csv")]) == 2
+    _one_line(capsys, "write .npy or .npz")
+    assert main(["evaluate", str(model), str(tmp_path / "mine.npz"), "--evaluator-time", "2"]) == 0
+    assert "CAS" in capsys.readouterr().out
+
+
+def test_fit_on_a_users_csv_with_a_label_column(tmp_path, capsys):
+    import pandas as pd
+
+    from skncvq.datasets import make_synthetic
+
+    X, y = make_synthetic(40, 48, 2, random_state=0)
+    frame = pd.DataFrame(X, columns=[f"t{i}" for i in range(48)]).assign(cls=y)
+    frame.to_csv(tmp_path / "mine.csv", index=False)
+    assert main(["fit", str(tmp_path / "mine.csv"), "--epochs", "1", "--ssl", "none"]) == 2
+    _one_line(capsys, "no column 'label'")
+    assert (
+        main(["fit", str(tmp_path / "mine.csv"), "--label-column", "cls", "--epochs", "1", "--ssl", "none"])
+        == 0
+    )
+    assert "SVM acc" in capsys.readouterr().out
+    assert main(["fit", str(tmp_path / "absent.npz"), "--epochs", "1"]) == 2
+    _one_line(capsys, "no data file at")

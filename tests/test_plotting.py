@@ -43,3 +43,14 @@ def test_reconstruction_token_and_history_figures(tmp_path):
     with pytest.raises(ValueError, match="no entries"):
         plot_history(hist, ("bogus",))
     plt.close("all")
+
+
+def test_multivariate_series_get_one_panel_row_per_class_and_channel():
+    from skncvq.plotting import plot_real_vs_synthetic
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(12, 3, 40)), np.repeat([0, 1], 6)
+    fig = plot_real_vs_synthetic(X, y, {"model": (rng.normal(size=(12, 3, 40)), y)}, n_per_class=2)
+    assert len(fig.axes) == 2 * 3 * 2  # (classes x channels) rows, real + one generator
+    assert fig.axes[2].get_ylabel() == "class 0, ch 1"
+    assert len(fig.axes[2].lines) == 2  # the same two series, their channel 1

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from skncvq.allocator import malloc_tuned
-from skncvq.metrics import codebook_usage
+from skncvq.metrics import EVALUATOR_MAX_TIME, codebook_usage
 
 from .configs import MAX_EPOCHS, Budget, config_params
 from .machine import cpu_name, set_threads
@@ -86,7 +86,7 @@ class CellSettings:
     ----------
     budget : float, default=600
         Seconds for both stages of a cell, split by :class:`Budget`.
-    evaluator_budget, cas_budget : float, default=300, 240
+    evaluator_budget, cas_budget : float, default=EVALUATOR_MAX_TIME (300), 240
         Seconds for the dataset's FCN evaluator and for each cell's CAS classifier.
     fcn_batch_size : int, default=32
         Batch of the FCN evaluator and the CAS classifier.
@@ -100,7 +100,7 @@ class CellSettings:
     """
 
     budget: float = 600.0
-    evaluator_budget: float = 300.0
+    evaluator_budget: float = EVALUATOR_MAX_TIME
     cas_budget: float = 240.0
     fcn_batch_size: int = 32
     threads: int | None = None

@@ -12,6 +12,8 @@ from pathlib import Path
 from joblib import Parallel, delayed, parallel_config
 from joblib.parallel import get_active_backend
 
+from skncvq.metrics import EVALUATOR_MAX_TIME
+
 from .cell import CellSettings, evaluator_path, fit_evaluator, run_cell
 from .configs import CONFIGS, config_params
 from .report import summarize
@@ -60,7 +62,7 @@ def run_benchmark(
     out: str | os.PathLike = "results",
     n_jobs: int = 1,
     backend: str | None = None,
-    evaluator_budget: float = 300.0,
+    evaluator_budget: float = EVALUATOR_MAX_TIME,
     cas_budget: float = 240.0,
     fcn_batch_size: int = 32,
     threads: int | None = None,
@@ -101,7 +103,7 @@ def run_benchmark(
     backend : str or None
         joblib backend ("loky", "threading", "dask", "ray", ...); None uses the one active
         around the call (loky by default).
-    evaluator_budget : float, default=300
+    evaluator_budget : float, default=EVALUATOR_MAX_TIME (300)
         Seconds for each dataset's FCN evaluator.
     cas_budget : float, default=240
         Seconds for each cell's CAS classifier (evaluation, outside ``budget``). See

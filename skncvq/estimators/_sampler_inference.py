@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
 
-from .._validation import validate_labels, validate_series
+from .._validation import as_user_layout, validate_labels, validate_series
 from ._resampling import resampling_targets
 from ._torch_utils import draw_seed, inference
 
@@ -156,14 +156,17 @@ class SamplerInferenceMixin:
 
         Returns
         -------
-        X : ndarray of shape (n_samples, length), float32
+        X : ndarray of shape (n_samples, length) or (n_samples, n_channels, length), float32
+            Series shaped as the training series: 2-D for one channel.
         """
         out = None
         for start, tokens in self._token_batches(
             n_samples, y, random_state, 4 * getattr(self, "n_features_in_", 1)
         ):
             if out is None:
-                out = np.empty((int(n_samples), self.n_features_in_), dtype=np.float32)
+                length = self.n_features_in_ // self.n_channels_
+                shape = (length,) if self.n_channels_ == 1 else (self.n_channels_, length)
+                out = np.empty((int(n_samples), *shape), dtype=np.float32)
             out[start : start + len(tokens)] = self.tokenizer_.decode(tokens)
         return out
 
@@ -192,7 +195,7 @@ class SamplerInferenceMixin:
         """
         check_is_fitted(self)
         self._check_sampling_params()
-        arr = validate_series(self, X, reset=False).astype(np.float32)
+        arr = as_user_layout(validate_series(self, X, reset=False)).astype(np.float32)
         n = len(arr)
         seed = draw_seed(self.random_state if random_state is None else random_state)
         null = 0 if self.classes_ is None else len(self.classes_)
@@ -299,7 +302,7 @@ class SamplerInferenceMixin:
         targets = resampling_targets(self.sampling_strategy, y)  # a bad strategy costs no training
         self.fit(X, y)
         self.sampling_strategy_ = {label: n for label, n in targets.items() if n > 0}
-        arr = validate_series(self, X, reset=False).astype(np.float32)
+        arr = as_user_layout(validate_series(self, X, reset=False)).astype(np.float32)
         new_X, new_y = [arr], [y]
         rng = np.random.default_rng(draw_seed(self.random_state))
         for label, n_new in targets.items():

@@ -119,7 +119,8 @@ class TokenizerInferenceMixin:
             for start in range(0, len(data), _EVAL_BATCH):
                 chunk = torch.as_tensor(data[start : start + _EVAL_BATCH]).to(self.device_)
                 out.append(fn(chunk).cpu().numpy())
-        return self._unscale(np.concatenate(out, axis=0)) if out else np.empty((0, self.n_features_in_))
+        empty = np.empty((0, self.n_channels_, self.config_.length), dtype=np.float32)
+        return self._unscale(np.concatenate(out, axis=0) if out else empty)
 
     def decode(self, tokens) -> np.ndarray:
         """Series from token grids.

@@ -73,9 +73,11 @@ class FCNClassifier(PicklingMixin, FitStateMixin, ClassifierMixin, BaseEstimator
     module_ : FCN
         The fitted network (:class:`skncvq.nn.FCN`), in eval mode.
     n_features_in_ : int
-        Series length.
-    mean_, scale_ : float
-        Global training mean and standard deviation used to scale inputs.
+        Values per series: its length times its channels.
+    n_channels_ : int
+        Channels per series (1 for 2-D input); the first convolution takes them all.
+    mean_, scale_ : ndarray of shape (n_channels_,)
+        Per channel, the training mean and standard deviation used to scale inputs.
     history_ : list of dict
         Per-epoch ``train_loss`` (and ``valid_loss``, ``valid_acc`` with early stopping), ``dur``.
 
@@ -133,7 +135,7 @@ class FCNClassifier(PicklingMixin, FitStateMixin, ClassifierMixin, BaseEstimator
         return validate_series(self, X, reset=reset, min_samples=2 if reset else 1)
 
     def _scale(self, arr: np.ndarray) -> np.ndarray:
-        return ((arr - self.mean_) / self.scale_).astype(np.float32)[:, None, :]  # (n, L) -> (n, 1, L)
+        return ((arr - self.mean_[:, None]) / self.scale_[:, None]).astype(np.float32)  # (n, C, L)
 
     @fit_transaction
     def fit(self, X, y) -> FCNClassifier:
@@ -151,6 +153,7 @@ class FCNClassifier(PicklingMixin, FitStateMixin, ClassifierMixin, BaseEstimator
         if len(self.classes_) < 2:
             raise ValueError(f"FCNClassifier needs at least 2 classes; got 1 class ({self.classes_[0]!r}).")
         y_enc = encoder.transform(y).astype(np.int64)
+        self.n_channels_ = arr.shape[1]
         self.mean_, self.scale_ = global_scale(arr)
         self.device_ = resolve_device(self.device)
         self.precision_ = resolve_precision(self.precision, self.device_)
@@ -181,7 +184,7 @@ class FCNClassifier(PicklingMixin, FitStateMixin, ClassifierMixin, BaseEstimator
     def _new_module(self) -> FCN:
         """An untrained network of the fitted architecture (under ``torch.device("meta")``, its
         layout without allocating it: :func:`skncvq.load` checks a file against it)."""
-        return FCN(len(self.classes_))
+        return FCN(len(self.classes_), in_channels=self.n_channels_)
 
     def _forward(self, X, fn) -> np.ndarray:
         check_is_fitted(self)

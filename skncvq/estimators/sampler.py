@@ -148,7 +148,9 @@ class MaskGITSampler(PicklingMixin, FitStateMixin, SamplerInferenceMixin, BaseEs
     class_prior_ : ndarray or None
         Training frequency of each class in ``classes_`` (None when fitted without ``y``).
     n_features_in_ : int
-        Series length.
+        Values per series: its length times its channels.
+    n_channels_ : int
+        Channels per series (1 for 2-D input).
     history_ : list of dict
         Per-epoch ``train_loss`` and ``dur``.
     precision_, sample_precision_ : str
@@ -304,10 +306,12 @@ class MaskGITSampler(PicklingMixin, FitStateMixin, SamplerInferenceMixin, BaseEs
                     "pass the unfitted tokenizer itself to have it fitted here."
                 ) from None
             return clone(tokenizer).fit(X)
-        if tokenizer.n_features_in_ != X.shape[1]:
+        if (tokenizer.n_channels_, tokenizer.n_features_in_) != (X.shape[1], X.shape[1] * X.shape[2]):
+            fitted = tokenizer.n_features_in_ // tokenizer.n_channels_
             raise ValueError(
-                f"the tokenizer was fitted on series of length {tokenizer.n_features_in_}, but X has "
-                f"length {X.shape[1]}; pass an unfitted tokenizer or series of the tokenizer's length."
+                f"the tokenizer was fitted on series of length {fitted} with {tokenizer.n_channels_} "
+                f"channel(s), but X has length {X.shape[2]} with {X.shape[1]}; pass an unfitted "
+                "tokenizer or series of the tokenizer's shape."
             )
         return tokenizer
 
@@ -329,6 +333,7 @@ class MaskGITSampler(PicklingMixin, FitStateMixin, SamplerInferenceMixin, BaseEs
         self._check_params()
         self._check_guidance(conditional=y is not None)
         arr = validate_series(self, X, reset=True, min_samples=2)
+        self.n_channels_ = arr.shape[1]
         if y is None:
             self.classes_ = None
             self.class_prior_ = None

@@ -11,7 +11,7 @@ from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, Transfo
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d
 
-from .._validation import check_device, check_min_length, global_scale, validate_series
+from .._validation import as_user_layout, check_device, check_min_length, global_scale, validate_series
 from ..augment import resolve_augmentations
 from ..nn import NCVQVAE, NCVQVAEConfig
 from ..nn.config import auto_latent_width
@@ -152,11 +152,14 @@ class NCVQVAETransformer(
     config_ : NCVQVAEConfig
         Model sizes used.
     n_features_in_ : int
-        Series length seen in ``fit``.
+        Values per series seen in ``fit``: its length times its channels.
+    n_channels_ : int
+        Channels per series seen in ``fit`` (1 for 2-D input); they are tokenized jointly, all
+        channels' spectra into one encoder and one token grid.
     feature_names_in_ : ndarray of str
         Column names, when ``X`` was a DataFrame with string column names.
-    mean_, scale_ : float
-        Global mean and standard deviation of the training data used to scale inputs.
+    mean_, scale_ : ndarray of shape (n_channels_,)
+        Per channel, the mean and standard deviation of the training data used to scale inputs.
     history_ : list of dict
         One entry per epoch: ``train_loss``, ``recon_time``, ``recon_stft``, ``vq``, ``ssl``,
         ``aug_recon``, ``perplexity``, ``dead_codes``, ``lr`` and ``dur`` (seconds).
@@ -305,13 +308,14 @@ class NCVQVAETransformer(
         return validate_series(self, X, reset=reset, min_samples=2 if reset else 1)
 
     def _scale(self, arr: np.ndarray) -> np.ndarray:
-        return ((arr - self.mean_) / self.scale_).astype(np.float32)[:, None, :]  # (n, L) -> (n, 1, L)
+        return ((arr - self.mean_[:, None]) / self.scale_[:, None]).astype(np.float32)  # (n, C, L)
 
     def _unscale(self, x: np.ndarray) -> np.ndarray:
-        return (x[:, 0, :] * self.scale_ + self.mean_).astype(np.float32)  # (n, 1, L) -> (n, L)
+        """(n, C, L) model output -> series in input units, (n, L) for one channel."""
+        return as_user_layout((x * self.scale_[:, None] + self.mean_[:, None]).astype(np.float32))
 
     # ------------------------------------------------------------------ fit
-    def _make_config(self, length: int, n_series: int) -> NCVQVAEConfig:
+    def _make_config(self, length: int, n_channels: int, n_series: int) -> NCVQVAEConfig:
         view_grad = self.ssl_view_grad
         if view_grad == "auto":
             view_grad = n_series < STOPGRAD_MIN_SERIES
@@ -320,6 +324,7 @@ class NCVQVAETransformer(
             weight = (_SSL_WEIGHTS if view_grad else _STOPGRAD_SSL_WEIGHTS).get(self.ssl, 1.0)
         return NCVQVAEConfig(
             length=length,
+            n_channels=n_channels,
             n_fft=self.n_fft,
             hidden_dim=self.hidden_dim,
             latent_width=auto_latent_width(length) if self.latent_width == "auto" else self.latent_width,
@@ -340,8 +345,9 @@ class NCVQVAETransformer(
 
         Parameters
         ----------
-        X : array-like of shape (n_series, length), (n_series, 1, length) or (n_series, length, 1)
-            Equal-length univariate training series, at least 2.
+        X : array-like of shape (n_series, length) or (n_series, n_channels, length)
+            Equal-length training series, at least 2: univariate as 2-D arrays or DataFrames (or
+            tslearn's ``(n_series, length, 1)``), multivariate channels first.
         y : array-like of shape (n_series,) or None, default=None
             Class labels, used only by ``projection`` ("auto" or "discriminant"); training the
             tokenizer never sees them.
@@ -359,14 +365,17 @@ class NCVQVAETransformer(
         the projection encoded them (None otherwise), for ``fit_transform``."""
         self._check_params()
         arr = self._validate_X(X, reset=True)
-        check_min_length(arr.shape[1], self.n_fft)
+        check_min_length(arr.shape[2], self.n_fft)
+        self.n_channels_ = arr.shape[1]
         self.mean_, self.scale_ = global_scale(arr)
         x = self._scale(arr)
         self.device_ = resolve_device(self.device)
         self.precision_ = resolve_precision(self.precision, self.device_)
-        self.config_ = self._make_config(arr.shape[1], len(arr))
+        self.config_ = self._make_config(arr.shape[2], arr.shape[1], len(arr))
         self.max_epochs_ = (
-            auto_tokenizer_epochs(*arr.shape) if self.max_epochs == "auto" else int(self.max_epochs)
+            auto_tokenizer_epochs(len(arr), arr.shape[2])
+            if self.max_epochs == "auto"
+            else int(self.max_epochs)
         )
         self.batch_size_ = (
             auto_tokenizer_batch(len(arr)) if self.batch_size == "auto" else int(self.batch_size)

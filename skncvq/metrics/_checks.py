@@ -30,11 +30,15 @@ def check_n_splits(n_splits) -> int:
 
 
 def check_generated(X, *, name: str, length: int | None = None, min_samples: int = 1) -> np.ndarray:
-    """Validate a set of (generated or real) series; NaN/inf and wrong lengths are errors."""
+    """Validate a set of (generated or real) series, returned as ``(n, C, L)``; NaN/inf and a
+    number of values per series other than ``length`` (a classifier's ``n_features_in_``,
+    channels x length) are errors."""
     arr = as_series_array(X, name=name, min_samples=min_samples)
-    if length is not None and arr.shape[1] != length:
+    n_values = arr.shape[1] * arr.shape[2]
+    if length is not None and n_values != length:
         raise ValueError(
-            f"{name} has series of length {arr.shape[1]}, but the classifier was fitted on length "
-            f"{length}: real and generated series must have the classifier's length."
+            f"{name} has series of {arr.shape[1]} channel(s) of length {arr.shape[2]} ({n_values} "
+            f"values), but the classifier was fitted on series of {length} values: real and "
+            "generated series must have the classifier's shape."
         )
     return arr

@@ -52,6 +52,8 @@ class NCVQVAEConfig:
     ----------
     length : int
         Series length ``L``.
+    n_channels : int
+        Channels ``C`` of a series, tokenized jointly: their spectra are the encoder's input.
     n_fft : int
         STFT size; hop is ``n_fft // 4``, Hann window, centred.
     hidden_dim : int
@@ -85,6 +87,7 @@ class NCVQVAEConfig:
     """
 
     length: int
+    n_channels: int = 1
     n_fft: int = 8
     hidden_dim: int = 64
     latent_width: int = 8

@@ -21,7 +21,7 @@ __all__ = ["NCVQVAE", "NCVQVAEOutput", "LossTerms"]
 class NCVQVAEOutput:
     """Named outputs of :meth:`NCVQVAE.forward`; the ``*_aug`` fields are None without a second view."""
 
-    x_recon: torch.Tensor  # (B, 1, L)
+    x_recon: torch.Tensor  # (B, C, L)
     u: torch.Tensor  # (B, 2, F, W) STFT of the input
     u_recon: torch.Tensor  # (B, 2, F, W)
     z: torch.Tensor  # (B, D, F, W') encoder output
@@ -85,11 +85,15 @@ class NCVQVAE(nn.Module):
             )
         self.config = config
         self.tf = TimeFrequency(config.n_fft)
-        self.encoder = Encoder(2, config.hidden_dim, config.n_down, config.n_res_blocks, config.dropout)
+        self.encoder = Encoder(
+            2 * config.n_channels, config.hidden_dim, config.n_down, config.n_res_blocks, config.dropout
+        )
         self.quantizer = VectorQuantizer(
             config.codebook_size, config.codebook_dim, config.ema_decay, config.commitment_weight
         )
-        self.decoder = Decoder(2, config.hidden_dim, config.n_down, config.n_res_blocks, config.dropout)
+        self.decoder = Decoder(
+            2 * config.n_channels, config.hidden_dim, config.n_down, config.n_res_blocks, config.dropout
+        )
         self.projector = (
             Projector(2 * config.hidden_dim, config.projector_dim, iternorm=config.ssl == "vibcreg")
             if config.ssl is not None
@@ -97,23 +101,23 @@ class NCVQVAE(nn.Module):
         )
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
-        """(B, 1, L) series -> (B, D, F, W') continuous latent."""
+        """(B, C, L) series -> (B, D, F, W') continuous latent."""
         return self.encoder(self.tf(x))
 
     def decode_latent(self, z_q: torch.Tensor) -> torch.Tensor:
-        """(B, D, F, W') latent -> (B, 1, L) series."""
+        """(B, D, F, W') latent -> (B, C, L) series."""
         size = (self.config.n_freq, self.config.n_frames)
         return self.tf.inverse(self.decoder(z_q, size), self.config.length)
 
     def decode_indices(self, indices: torch.Tensor) -> torch.Tensor:
-        """(B, F, W') token ids -> (B, 1, L) series."""
+        """(B, F, W') token ids -> (B, C, L) series."""
         return self.decode_latent(self.quantizer.codes(indices))
 
     def forward(self, x: torch.Tensor, x_aug: torch.Tensor | None = None) -> NCVQVAEOutput:
         """Run the original view (and the augmented one when given and SSL is on)."""
         size = (self.config.n_freq, self.config.n_frames)
         length = self.config.length
-        u = self.tf(x)  # (B, 2, F, W)
+        u = self.tf(x)  # (B, 2C, F, W)
         z = self.encoder(u)  # (B, D, F, W')
         vq = self.quantizer(z)
         u_recon = self.decoder(vq.z_q, size)

@@ -33,9 +33,9 @@ def test_wrong_ndim(X, tiny):
         NCVQVAETransformer(**tiny).fit(X)
 
 
-def test_multivariate(tiny):
-    with pytest.raises(ValueError, match="univariate series only"):
-        NCVQVAETransformer(**tiny).fit(np.zeros((10, 3, 64)))
+def test_channels_last_is_refused_not_guessed(tiny):
+    with pytest.raises(ValueError, match="channels first"):
+        NCVQVAETransformer(**tiny).fit(np.zeros((10, 64, 3)))
 
 
 def test_too_short(tiny):

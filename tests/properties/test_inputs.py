@@ -124,7 +124,7 @@ def test_fit_on_any_input_works_or_says_why(X, y, which):
     if which == "sampler":
         _finite(est.sample(2, random_state=0))
     elif which == "fcn":
-        _finite(est.predict_proba(np.asarray(X, dtype=np.float64).reshape(len(X), -1)))
+        _finite(est.predict_proba(X))
     else:
         _finite(est.transform(X))
 
