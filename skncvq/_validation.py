@@ -60,6 +60,7 @@ def as_series_array(X: Any, *, name: str = "X", min_samples: int = 1) -> np.ndar
             ) from exc
     if np.iscomplexobj(arr):
         raise ValueError(f"Complex data not supported: {name} is complex; skncvq expects real-valued series.")
+    given = arr.shape  # the shape the user passed, for the messages below
     if arr.ndim == 2:
         arr = arr[:, None, :]  # (n, L) -> (n, 1, L)
     elif arr.ndim == 3:
@@ -80,12 +81,12 @@ def as_series_array(X: Any, *, name: str = "X", min_samples: int = 1) -> np.ndar
         )
     if arr.shape[0] < max(min_samples, 1):
         raise ValueError(
-            f"Found array with {arr.shape[0]} sample(s) (shape={arr.shape}) while a minimum of "
+            f"Found array with {arr.shape[0]} sample(s) (shape={given}) while a minimum of "
             f"{max(min_samples, 1)} is required."
         )
     if arr.shape[1] < 1 or arr.shape[2] < 1:
         raise ValueError(
-            f"Found array with 0 feature(s) (shape={arr.shape}) while a minimum of 1 is required."
+            f"Found array with 0 feature(s) (shape={given}) while a minimum of 1 is required."
         )
     arr = np.array(arr, dtype=np.float64, copy=True)
     if not np.isfinite(arr).all():

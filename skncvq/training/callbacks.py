@@ -76,7 +76,7 @@ def budget_callbacks(max_time: float | None, lr_scale: Callable[[float], float] 
     """
     probe = [("lr_probe", LrProbe(lr_scale, max_time))] if lr_scale is not None else []
     return [
-        ("progress", Progress(max_time)),
+        ("training_progress", Progress(max_time)),
         ("schedule", CosineSchedule()),
         *probe,
         ("time_limit", TimeLimit(max_time)),

@@ -83,7 +83,7 @@ def test_lr_scale_without_a_time_budget_or_enough_steps(clock):
 
 def test_each_budget_callback_does_one_job(clock):
     names = [name for name, _ in budget_callbacks(10.0, lr_scale=lambda r: 1.0)]
-    assert names == ["progress", "schedule", "lr_probe", "time_limit", "cut_epoch_timer"]
+    assert names == ["training_progress", "schedule", "lr_probe", "time_limit", "cut_epoch_timer"]
     net = _net()
     _train(budget_callbacks(None), net, clock, n_steps=500)  # no time limit: runs on
     assert net.progress_ == pytest.approx(0.5)  # 500 of 1000 steps
