@@ -85,9 +85,7 @@ def as_series_array(X: Any, *, name: str = "X", min_samples: int = 1) -> np.ndar
             f"{max(min_samples, 1)} is required."
         )
     if arr.shape[1] < 1 or arr.shape[2] < 1:
-        raise ValueError(
-            f"Found array with 0 feature(s) (shape={given}) while a minimum of 1 is required."
-        )
+        raise ValueError(f"Found array with 0 feature(s) (shape={given}) while a minimum of 1 is required.")
     arr = np.array(arr, dtype=np.float64, copy=True)
     if not np.isfinite(arr).all():
         where = np.argwhere(~np.isfinite(arr))[0]
