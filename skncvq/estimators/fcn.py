@@ -76,7 +76,7 @@ class FCNClassifier(PicklingMixin, FitStateMixin, ClassifierMixin, BaseEstimator
         Values per series: its length times its channels.
     n_channels_ : int
         Channels per series (1 for 2-D input); the first convolution takes them all.
-    mean_, scale_ : ndarray of shape (n_channels_,)
+    mean_, scale_ : ndarray of shape (n_channels,)
         Per channel, the training mean and standard deviation used to scale inputs.
     history_ : list of dict
         Per-epoch ``train_loss`` (and ``valid_loss``, ``valid_acc`` with early stopping), ``dur``.

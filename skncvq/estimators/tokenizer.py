@@ -158,7 +158,7 @@ class NCVQVAETransformer(
         channels' spectra into one encoder and one token grid.
     feature_names_in_ : ndarray of str
         Column names, when ``X`` was a DataFrame with string column names.
-    mean_, scale_ : ndarray of shape (n_channels_,)
+    mean_, scale_ : ndarray of shape (n_channels,)
         Per channel, the mean and standard deviation of the training data used to scale inputs.
     history_ : list of dict
         One entry per epoch: ``train_loss``, ``recon_time``, ``recon_stft``, ``vq``, ``ssl``,
