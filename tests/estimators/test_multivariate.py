@@ -103,3 +103,12 @@ def test_sampled_channels_keep_the_structure_between_channels():
     gen = sampler.fit(X2, y).sample(30, y=np.repeat([0, 1, 2], 10), random_state=0)
     corr = np.array([np.corrcoef(g[0], g[1])[0, 1] for g in gen])
     assert corr.mean() < -0.8, corr
+
+
+def test_set_output_and_feature_names_on_multivariate_input(multi):
+    pd = pytest.importorskip("pandas")
+    X3, _, _, _, _ = multi
+    tok = NCVQVAETransformer(**TINY, random_state=0).set_output(transform="pandas")
+    out = tok.fit_transform(X3)
+    assert isinstance(out, pd.DataFrame) and list(out.columns) == list(tok.get_feature_names_out())
+    assert out.shape == (len(X3), TINY["codebook_dim"] * (2 + 5 + 6))  # multiscale, standardized
