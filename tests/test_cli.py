@@ -80,29 +80,26 @@ def test_a_subprocess_error_is_one_line_with_status_2(tmp_path):
     assert result.stderr.strip() == f"skncvq sample: error: no model file at {tmp_path / 'none.safetensors'}."
 
 
-def test_fit_a_sampler_then_sample_and_evaluate_from_the_saved_file(tmp_path, capsys):
+@pytest.fixture(scope="module")
+def trace_sampler(tmp_path_factory):
+    """A sampler fitted on Trace by ``skncvq fit --sampler --save`` (read-only: copy before editing),
+    and what the command printed."""
+    import contextlib
+    import io
+
+    model = tmp_path_factory.mktemp("trace") / "sampler.safetensors"
+    argv = ["fit", "Trace", "--epochs", "1", "--ssl", "none", "--sampler", "--prior-epochs", "2"]
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert main([*argv, "--save", str(model)]) == 0
+    return model, printed.getvalue()
+
+
+def test_fit_a_sampler_then_sample_and_evaluate_from_the_saved_file(trace_sampler, tmp_path, capsys):
     import numpy as np
 
-    model = tmp_path / "sampler.safetensors"
-    assert (
-        main(
-            [
-                "fit",
-                "Trace",
-                "--epochs",
-                "1",
-                "--ssl",
-                "none",
-                "--sampler",
-                "--prior-epochs",
-                "2",
-                "--save",
-                str(model),
-            ]
-        )
-        == 0
-    )
-    assert "held-out log-likelihood" in capsys.readouterr().out
+    model, printed = trace_sampler
+    assert "held-out log-likelihood" in printed
     assert main(["sample", str(model), "--n", "5", "--label", "3", "--out", str(tmp_path / "x.csv")]) == 0
     X = np.loadtxt(tmp_path / "x.csv", delimiter=",")
     assert X.shape == (5, 275) and np.isfinite(X).all()
@@ -193,31 +190,15 @@ def test_output_errors_after_the_work_are_one_line(tmp_path, monkeypatch, capsys
     _one_line(capsys, "No space left on device")
 
 
-def test_sampling_from_a_file_whose_weights_do_not_fit_is_one_line(tmp_path, capsys):
+def test_sampling_from_a_file_whose_weights_do_not_fit_is_one_line(trace_sampler, tmp_path, capsys):
+    import shutil
+
     from safetensors import safe_open
     from safetensors.torch import save_file
 
     from skncvq import persistence
 
-    model = tmp_path / "s.safetensors"
-    assert (
-        main(
-            [
-                "fit",
-                "Trace",
-                "--epochs",
-                "1",
-                "--ssl",
-                "none",
-                "--sampler",
-                "--prior-epochs",
-                "1",
-                "--save",
-                str(model),
-            ]
-        )
-        == 0
-    )
+    model = shutil.copy(trace_sampler[0], tmp_path / "s.safetensors")
     capsys.readouterr()
     with safe_open(str(model), framework="pt") as fh:
         meta, weights = fh.metadata(), {k: fh.get_tensor(k) for k in fh.keys()}
