@@ -18,7 +18,8 @@ import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
 
-from .._validation import as_user_layout, validate_labels, validate_series
+from .._lengths import restore
+from .._validation import as_series_set, validate_labels, validate_series, validate_series_set
 from ._resampling import resampling_targets
 from ._torch_utils import draw_seed, inference
 
@@ -98,9 +99,8 @@ class SamplerInferenceMixin:
             allowed=self.tokenizer_.module_.quantizer.live.to(self.device_),  # never a retired code
         )
 
-    def _token_batches(self, n_samples: int, y, random_state, bytes_per_series: int):
-        """Check the call, then yield ``(start, token grids)`` batch by batch: memory beyond the
-        caller's output does not grow with ``n_samples``."""
+    def _draw_classes(self, n_samples: int, y, random_state, bytes_per_series: int) -> tuple[np.ndarray, int]:
+        """Check a sampling call; returns the class id of each series to draw and the call's seed."""
         check_is_fitted(self)
         self._check_sampling_params()
         self._check_guidance(conditional=self.classes_ is not None)
@@ -108,7 +108,11 @@ class SamplerInferenceMixin:
             raise ValueError(f"n_samples must be a positive integer; got {n_samples!r}.")
         check_output_fits(int(n_samples), bytes_per_series)
         seed = draw_seed(self.random_state if random_state is None else random_state)
-        classes = self._encode_labels(int(n_samples), y, seed)
+        return self._encode_labels(int(n_samples), y, seed), seed
+
+    def _token_batches(self, classes: np.ndarray, seed: int):
+        """Yield ``(start, token grids)`` of the series of ``classes``, batch by batch: memory
+        beyond the caller's output does not grow with their number."""
         generator = torch.Generator(device=self.device_).manual_seed(seed)
         module = self._sampling_module()
         starts = range(0, len(classes), _SAMPLE_BATCH)
@@ -120,6 +124,24 @@ class SamplerInferenceMixin:
             for start in starts:
                 ids = self._generate(module, classes[start : start + _SAMPLE_BATCH], generator)
                 yield start, ids.cpu().numpy().reshape(len(ids), *self.token_shape_)
+
+    def _sample_lengths(self, classes: np.ndarray, length, seed: int) -> np.ndarray | None:
+        """The length of each series to draw: ``length``, or, for a sampler fitted on unequal
+        lengths, the length of a training series of its class drawn at random (of any class for
+        the "no class" id); None keeps the working length."""
+        if length is not None:
+            if not isinstance(length, numbers.Integral) or isinstance(length, bool) or length < 1:
+                raise ValueError(f"length must be a positive integer or None; got {length!r}.")
+            return np.full(len(classes), int(length))
+        if not self.variable_length_:
+            return None
+        rng = np.random.default_rng(seed + 1)
+        out = np.empty(len(classes), dtype=np.int64)
+        for c in np.unique(classes):
+            rows = classes == c
+            pool = self.train_lengths_[self.train_classes_ == c]
+            out[rows] = rng.choice(self.train_lengths_ if pool.size == 0 else pool, size=int(rows.sum()))
+        return out
 
     def sample_tokens(self, n_samples: int, y=None, random_state=None) -> np.ndarray:
         """Token grids drawn from the prior.
@@ -134,9 +156,10 @@ class SamplerInferenceMixin:
         tokens : ndarray of shape (n_samples, n_freq, latent_width), int64
         """
         per_series = 8 * int(np.prod(getattr(self, "token_shape_", (1,))))
-        return np.concatenate([t for _, t in self._token_batches(n_samples, y, random_state, per_series)])
+        classes, seed = self._draw_classes(n_samples, y, random_state, per_series)
+        return np.concatenate([t for _, t in self._token_batches(classes, seed)])
 
-    def sample(self, n_samples: int, y=None, random_state=None) -> np.ndarray:
+    def sample(self, n_samples: int, y=None, random_state=None, length=None) -> np.ndarray | list[np.ndarray]:
         """Draw synthetic series.
 
         Series are generated in batches of 256 and decoded batch by batch, so memory beyond the
@@ -153,22 +176,27 @@ class SamplerInferenceMixin:
             None samples unconditionally.
         random_state : int, RandomState instance or None
             Seed of this call; None uses the estimator's ``random_state``.
+        length : int or None, default=None
+            Length of the series. None: the training length, or, for a sampler fitted on series
+            of unequal lengths, each series takes the length of a training series of its class
+            drawn at random. Series are drawn at the working length ``length_`` and interpolated
+            onto other lengths.
 
         Returns
         -------
-        X : ndarray of shape (n_samples, length) or (n_samples, n_channels, length), float32
-            Series shaped as the training series: 2-D for one channel.
+        X : ndarray of shape (n_samples, length) or (n_samples, n_channels, length), float32, or list
+            Series shaped as the training series: 2-D for one channel; a list of ``(length_i,)``
+            or ``(n_channels, length_i)`` arrays when their lengths differ.
         """
-        out = None
-        for start, tokens in self._token_batches(
-            n_samples, y, random_state, 4 * getattr(self, "n_features_in_", 1)
-        ):
-            if out is None:
-                length = self.n_features_in_ // self.n_channels_
-                shape = (length,) if self.n_channels_ == 1 else (self.n_channels_, length)
-                out = np.empty((int(n_samples), *shape), dtype=np.float32)
-            out[start : start + len(tokens)] = self.tokenizer_.decode(tokens)
-        return out
+        check_is_fitted(self)
+        c, work = self.n_channels_, self.length_
+        longest = max(work, length) if isinstance(length, numbers.Integral) else work
+        classes, seed = self._draw_classes(n_samples, y, random_state, 8 * c * longest)
+        lengths = self._sample_lengths(classes, length, seed)
+        out = np.empty((len(classes), c, work), dtype=np.float32)
+        for start, tokens in self._token_batches(classes, seed):
+            out[start : start + len(tokens)] = self.tokenizer_.decode(tokens).reshape(len(tokens), c, work)
+        return restore(out, lengths)
 
     def edit(self, X, y=None, random_state=None) -> np.ndarray:
         """Variations of given series: one new series per series of ``X``.
@@ -181,8 +209,10 @@ class SamplerInferenceMixin:
 
         Parameters
         ----------
-        X : array-like of shape (n_series, length)
-            Series of the length seen in ``fit``.
+        X : array-like of shape (n_series, length) or (n_series, n_channels, length), or list
+            Series of the channels seen in ``fit`` and of its length; of any lengths (a list of
+            arrays) for a sampler fitted on unequal lengths, the change being interpolated onto
+            each series' own length.
         y : array-like of shape (n_series,) or None
             Their labels, seen in ``fit``; None draws under the prior's "no class" row (a prior
             fitted with labels needs ``p_unconditional > 0`` for it).
@@ -191,11 +221,13 @@ class SamplerInferenceMixin:
 
         Returns
         -------
-        X_new : ndarray of shape (n_series, length), float32
+        X_new : ndarray or list of ndarray, float32
+            Series of the shapes of ``X``.
         """
         check_is_fitted(self)
         self._check_sampling_params()
-        arr = as_user_layout(validate_series(self, X, reset=False)).astype(np.float32)
+        arr, lengths = validate_series_set(self, X, reset=False)
+        arr = arr.astype(np.float32)
         n = len(arr)
         seed = draw_seed(self.random_state if random_state is None else random_state)
         null = 0 if self.classes_ is None else len(self.classes_)
@@ -219,15 +251,22 @@ class SamplerInferenceMixin:
         init = grids.copy()
         np.put_along_axis(init, chosen, self.module_.mask_id, axis=1)
         generator = torch.Generator(device=self.device_).manual_seed(seed)
-        out = np.empty_like(arr)
+        change = np.empty_like(arr)  # (n, C, length_)
         with inference(module):
             for start in range(0, n, _SAMPLE_BATCH):
                 part = slice(start, start + _SAMPLE_BATCH)
                 ids = self._generate(module, classes[part], generator, torch.from_numpy(init[part]))
                 new = self.tokenizer_.decode(ids.cpu().numpy().reshape(-1, *self.token_shape_))
                 old = self.tokenizer_.decode(grids[part].reshape(-1, *self.token_shape_))
-                out[part] = arr[part] + (new - old)
-        return out
+                change[part] = (new - old).reshape(-1, *arr.shape[1:])
+        if lengths is None:
+            return restore(arr + change, None)
+        # the change, interpolated onto each series' own length, added to the series as given
+        own = as_series_set(X)
+        moved = restore(change, lengths)
+        if not isinstance(moved, list):
+            return restore((np.asarray(own) + moved.reshape(np.shape(own))).astype(np.float32), None)
+        return [(s.squeeze(0) if s.shape[0] == 1 else s).astype(np.float32) + m for s, m in zip(own, moved)]
 
     def score(self, X, y=None) -> float:
         """Mean log-likelihood per masked token of the series' token grids under the prior.
@@ -290,9 +329,17 @@ class SamplerInferenceMixin:
         made: edits of the class's own series (:meth:`edit`), or draws from the prior
         (:meth:`sample`).
 
+        Parameters
+        ----------
+        X : array-like of shape (n_series, length) or (n_series, n_channels, length), or list
+            Training series; a list of arrays for unequal lengths.
+        y : array-like of shape (n_series,)
+            Their labels.
+
         Returns
         -------
-        X_resampled : ndarray of shape (n + n_new, length)
+        X_resampled : ndarray of shape (n + n_new, length) or (n + n_new, n_channels, length), or list
+            ``X`` followed by the new series; a list of arrays when their lengths differ.
         y_resampled : ndarray of shape (n + n_new,)
         """
         self._check_sampling_params()
@@ -302,8 +349,12 @@ class SamplerInferenceMixin:
         targets = resampling_targets(self.sampling_strategy, y)  # a bad strategy costs no training
         self.fit(X, y)
         self.sampling_strategy_ = {label: n for label, n in targets.items() if n > 0}
-        arr = as_user_layout(validate_series(self, X, reset=False)).astype(np.float32)
-        new_X, new_y = [arr], [y]
+        own = as_series_set(X)
+        if isinstance(own, list):
+            own = [(s.squeeze(0) if s.shape[0] == 1 else s).astype(np.float32) for s in own]
+        else:
+            own = restore(own.astype(np.float32), None)
+        new_X, new_y = [own], [y]
         rng = np.random.default_rng(draw_seed(self.random_state))
         for label, n_new in targets.items():
             if n_new <= 0:
@@ -314,9 +365,20 @@ class SamplerInferenceMixin:
                 new_X.append(self.sample(n_new, y=label, random_state=seed))
             else:
                 # the class's series in turn, each in a new random order, until n_new are drawn
-                own = np.flatnonzero(y == label)
-                rounds = -(-n_new // len(own))
-                order = np.concatenate([rng.permutation(own) for _ in range(rounds)])[:n_new]
-                new_X.append(self.edit(arr[order], y=labels, random_state=seed))
+                mine = np.flatnonzero(y == label)
+                rounds = -(-n_new // len(mine))
+                order = np.concatenate([rng.permutation(mine) for _ in range(rounds)])[:n_new]
+                picked = [own[i] for i in order] if isinstance(own, list) else own[order]
+                new_X.append(self.edit(picked, y=labels, random_state=seed))
             new_y.append(labels)
-        return np.concatenate(new_X), np.concatenate(new_y)
+        return _join(new_X), np.concatenate(new_y)
+
+
+def _join(parts: list) -> np.ndarray | list[np.ndarray]:
+    """Series sets one after the other: one array when all series have one shape, else a list."""
+    series = [s for part in parts for s in part]
+    if all(isinstance(p, np.ndarray) for p in parts) and len({p.shape[1:] for p in parts}) == 1:
+        return np.concatenate(parts)
+    if len({s.shape for s in series}) == 1:
+        return np.stack(series)
+    return series

@@ -120,7 +120,7 @@ class TokenizerInferenceMixin:
                 chunk = torch.as_tensor(data[start : start + _EVAL_BATCH]).to(self.device_)
                 out.append(fn(chunk).cpu().numpy())
         empty = np.empty((0, self.n_channels_, self.config_.length), dtype=np.float32)
-        return self._unscale(np.concatenate(out, axis=0) if out else empty)
+        return self._unscale(np.concatenate(out, axis=0) if out else empty)  # at length_
 
     def decode(self, tokens) -> np.ndarray:
         """Series from token grids.
@@ -183,10 +183,12 @@ class TokenizerInferenceMixin:
         return self._decode(lambda t: module.decode_latent(module.quantizer(t).z_q), z)
 
     def reconstruct(self, X) -> np.ndarray:
-        """Encode, quantize and decode ``X``; returns series of the same shape in input units."""
+        """Encode, quantize and decode ``X``; returns series of the same shapes in input units
+        (a list for series of unequal lengths, each of its own length)."""
         check_is_fitted(self)
         module = self.module_
-        return self._unscale(self._run(lambda x: module(x).x_recon, X))
+        arr, lengths = self._validate_set(X, reset=False)
+        return self._unscale(self._apply(lambda x: module(x).x_recon, arr), lengths)
 
     def reconstruction_errors(self, X) -> dict[str, float]:
         """Mean squared reconstruction errors on the scaled series, over all of ``X``.

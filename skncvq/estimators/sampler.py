@@ -13,7 +13,7 @@ from sklearn.preprocessing import LabelEncoder
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from .._validation import check_device, validate_labels, validate_series
+from .._validation import check_device, check_min_length, validate_labels, validate_series_set
 from ..nn import MaskGIT, MaskGITConfig
 from ..training import TrainSettings, make_prior_net, train
 from ._constraints import NON_NEGATIVE, POSITIVE, POSITIVE_INT, TRAINING, UNIT
@@ -293,7 +293,9 @@ class MaskGITSampler(PicklingMixin, FitStateMixin, SamplerInferenceMixin, BaseEs
                 "p_unconditional=0 never trains; set p_unconditional > 0 or guidance_scale=1.0."
             )
 
-    def _fit_tokenizer(self, X: np.ndarray, seed: int) -> NCVQVAETransformer:
+    def _fit_tokenizer(self, X, seed: int) -> NCVQVAETransformer:
+        """The fitted tokenizer: ``tokenizer`` itself when fitted, else fitted on ``X`` (the
+        training series as given, so that it knows their lengths)."""
         if self.tokenizer is None:
             return NCVQVAETransformer(random_state=seed).fit(X)
         tokenizer = _unfrozen(self.tokenizer)
@@ -306,12 +308,11 @@ class MaskGITSampler(PicklingMixin, FitStateMixin, SamplerInferenceMixin, BaseEs
                     "pass the unfitted tokenizer itself to have it fitted here."
                 ) from None
             return clone(tokenizer).fit(X)
-        if (tokenizer.n_channels_, tokenizer.n_features_in_) != (X.shape[1], X.shape[1] * X.shape[2]):
-            fitted = tokenizer.n_features_in_ // tokenizer.n_channels_
+        if (tokenizer.n_channels_, tokenizer.length_) != (self.n_channels_, self.length_):
             raise ValueError(
-                f"the tokenizer was fitted on series of length {fitted} with {tokenizer.n_channels_} "
-                f"channel(s), but X has length {X.shape[2]} with {X.shape[1]}; pass an unfitted "
-                "tokenizer or series of the tokenizer's shape."
+                f"the tokenizer was fitted on series of length {tokenizer.length_} with "
+                f"{tokenizer.n_channels_} channel(s), but X has length {self.length_} with "
+                f"{self.n_channels_}; pass an unfitted tokenizer or series of the tokenizer's shape."
             )
         return tokenizer
 
@@ -332,8 +333,9 @@ class MaskGITSampler(PicklingMixin, FitStateMixin, SamplerInferenceMixin, BaseEs
         """
         self._check_params()
         self._check_guidance(conditional=y is not None)
-        arr = validate_series(self, X, reset=True, min_samples=2)
+        arr, lengths = validate_series_set(self, X, reset=True, min_samples=2)
         self.n_channels_ = arr.shape[1]
+        self.train_lengths_ = np.full(len(arr), self.length_) if lengths is None else lengths
         if y is None:
             self.classes_ = None
             self.class_prior_ = None
@@ -351,8 +353,11 @@ class MaskGITSampler(PicklingMixin, FitStateMixin, SamplerInferenceMixin, BaseEs
             y_enc = encoder.transform(y).astype(np.int64)
             n_classes = len(self.classes_)
             self.class_prior_ = np.bincount(y_enc, minlength=n_classes) / len(y_enc)
+        self.train_classes_ = y_enc.copy()
         seed = draw_seed(self.random_state)
-        self.tokenizer_ = self._fit_tokenizer(arr, seed)
+        self.tokenizer_ = self._fit_tokenizer(arr if lengths is None else X, seed)
+        if lengths is not None:
+            check_min_length(lengths, self.tokenizer_.n_fft)
         tokens = self.tokenizer_.encode(arr).reshape(len(arr), -1)  # (n, F, W') -> (n, N)
         self.token_shape_ = tuple(self.tokenizer_.token_shape_)
         self.device_ = resolve_device(self.device)

@@ -11,7 +11,8 @@ from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, Transfo
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d
 
-from .._validation import as_user_layout, check_device, check_min_length, global_scale, validate_series
+from .._lengths import restore
+from .._validation import check_device, check_min_length, global_scale, validate_series_set
 from ..augment import resolve_augmentations
 from ..nn import NCVQVAE, NCVQVAEConfig
 from ..nn.config import auto_latent_width
@@ -305,14 +306,21 @@ class NCVQVAETransformer(
         check_device(self.device)
 
     def _validate_X(self, X, *, reset: bool) -> np.ndarray:
-        return validate_series(self, X, reset=reset, min_samples=2 if reset else 1)
+        return self._validate_set(X, reset=reset)[0]
+
+    def _validate_set(self, X, *, reset: bool) -> tuple[np.ndarray, np.ndarray | None]:
+        """The series at the working length ``length_``, and their own lengths when any differs."""
+        arr, lengths = validate_series_set(self, X, reset=reset, min_samples=2 if reset else 1)
+        check_min_length(arr.shape[2] if lengths is None else lengths, self.n_fft)
+        return arr, lengths
 
     def _scale(self, arr: np.ndarray) -> np.ndarray:
         return ((arr - self.mean_[:, None]) / self.scale_[:, None]).astype(np.float32)  # (n, C, L)
 
-    def _unscale(self, x: np.ndarray) -> np.ndarray:
-        """(n, C, L) model output -> series in input units, (n, L) for one channel."""
-        return as_user_layout((x * self.scale_[:, None] + self.mean_[:, None]).astype(np.float32))
+    def _unscale(self, x: np.ndarray, lengths: np.ndarray | None = None) -> np.ndarray | list[np.ndarray]:
+        """(n, C, L) model output -> series in input units and the user's layout, at ``lengths``
+        (see :func:`skncvq._lengths.restore`)."""
+        return restore((x * self.scale_[:, None] + self.mean_[:, None]).astype(np.float32), lengths)
 
     # ------------------------------------------------------------------ fit
     def _make_config(self, length: int, n_channels: int, n_series: int) -> NCVQVAEConfig:
@@ -365,7 +373,6 @@ class NCVQVAETransformer(
         the projection encoded them (None otherwise), for ``fit_transform``."""
         self._check_params()
         arr = self._validate_X(X, reset=True)
-        check_min_length(arr.shape[2], self.n_fft)
         self.n_channels_ = arr.shape[1]
         self.mean_, self.scale_ = global_scale(arr)
         x = self._scale(arr)

@@ -7,7 +7,7 @@ import numbers
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from .._validation import as_series_array
+from .._validation import as_series_set
 
 
 def check_classifier(classifier, *, needs=("predict_proba",)) -> None:
@@ -29,16 +29,29 @@ def check_n_splits(n_splits) -> int:
     return int(n_splits)
 
 
-def check_generated(X, *, name: str, length: int | None = None, min_samples: int = 1) -> np.ndarray:
-    """Validate a set of (generated or real) series, returned as ``(n, C, L)``; NaN/inf and a
-    number of values per series other than ``length`` (a classifier's ``n_features_in_``,
-    channels x length) are errors."""
-    arr = as_series_array(X, name=name, min_samples=min_samples)
-    n_values = arr.shape[1] * arr.shape[2]
-    if length is not None and n_values != length:
-        raise ValueError(
-            f"{name} has series of {arr.shape[1]} channel(s) of length {arr.shape[2]} ({n_values} "
-            f"values), but the classifier was fitted on series of {length} values: real and "
-            "generated series must have the classifier's shape."
+def check_generated(
+    X, *, name: str, classifier=None, min_samples: int = 1
+) -> np.ndarray | list[np.ndarray]:
+    """Validate a set of (generated or real) series: an ``(n, C, L)`` array, or a list of
+    ``(C, L_i)`` arrays when their lengths differ. NaN/inf, and a shape other than the one
+    ``classifier`` was fitted on (channels, and the length unless it was fitted on unequal
+    lengths), are errors."""
+    data = as_series_set(X, name=name, min_samples=min_samples)
+    if classifier is None or not hasattr(classifier, "n_channels_"):
+        return data
+    c, length = data[0].shape[0], data[0].shape[-1]
+    fitted_c, fitted_length = classifier.n_channels_, getattr(classifier, "length_", None)
+    variable = getattr(classifier, "variable_length_", False)
+    if c != fitted_c or (not variable and (isinstance(data, list) or length != fitted_length)):
+        given = (
+            f"series of {c} channel(s) and lengths {min(s.shape[-1] for s in data)} to "
+            f"{max(s.shape[-1] for s in data)}"
+            if isinstance(data, list)
+            else f"series of {c} channel(s) of length {length}"
         )
-    return arr
+        raise ValueError(
+            f"{name} has {given}, but the classifier was fitted on series of {fitted_c} channel(s) "
+            f"of length {fitted_length}: real and generated series must have the classifier's "
+            "shape (any length for a classifier fitted on series of unequal lengths)."
+        )
+    return data

@@ -35,7 +35,7 @@ def cas_score(X_gen, y_gen, X_test, y_test, *, classifier=None, random_state=Non
     from ..estimators import FCNClassifier
 
     gen = check_generated(X_gen, name="X_gen", min_samples=2)
-    test = check_generated(X_test, name="X_test", length=gen.shape[1] * gen.shape[2])
+    test = check_generated(X_test, name="X_test")
     y_gen, y_test = np.asarray(y_gen), np.asarray(y_test)
     if len(y_gen) != len(gen) or len(y_test) != len(test):
         raise ValueError(

@@ -95,7 +95,6 @@ def fid_score(X_real, X_gen, *, classifier) -> float:
     True
     """
     check_classifier(classifier, needs=("embed",))
-    length = getattr(classifier, "n_features_in_", None)
-    real = check_generated(X_real, name="X_real", length=length, min_samples=2)
-    gen = check_generated(X_gen, name="X_gen", length=length, min_samples=2)
+    real = check_generated(X_real, name="X_real", classifier=classifier, min_samples=2)
+    gen = check_generated(X_gen, name="X_gen", classifier=classifier, min_samples=2)
     return frechet_distance(classifier.embed(real), classifier.embed(gen))

@@ -7,7 +7,7 @@ import time
 
 import numpy as np
 
-from .._validation import as_series_array
+from .._validation import as_series_set
 from ._checks import check_classifier
 from .cas import cas_score
 from .fid import fid_score
@@ -76,7 +76,7 @@ def generative_scores(
     dict of str to float
     """
     check_classifier(classifier, needs=("embed", "predict_proba"))
-    test = as_series_array(X_test, name="X_test", min_samples=2)
+    test = as_series_set(X_test, name="X_test", min_samples=2)
     y_test = np.asarray(y_test)
     if len(y_test) != len(test):
         raise ValueError(f"X_test has {len(test)} series but y_test has {len(y_test)} labels.")

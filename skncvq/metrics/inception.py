@@ -86,7 +86,7 @@ def inception_score(X_gen, *, classifier, n_splits: int = 10, random_state=None)
     """
     check_classifier(classifier)
     check_n_splits(n_splits)
-    gen = check_generated(X_gen, name="X_gen", length=getattr(classifier, "n_features_in_", None))
+    gen = check_generated(X_gen, name="X_gen", classifier=classifier)
     return inception_score_from_proba(
         classifier.predict_proba(gen), n_splits=n_splits, random_state=random_state
     )
