@@ -72,7 +72,11 @@ def restore(arr: np.ndarray, lengths: np.ndarray | None) -> np.ndarray | list[np
         One array, ``(n, L)`` for one channel and ``(n, C, L)`` otherwise, when every series has
         the same length; otherwise a list of ``(L_i,)`` or ``(C, L_i)`` arrays, one per series.
     """
-    if lengths is None or len(lengths) == 0 or (np.all(lengths == lengths[0]) and lengths[0] == arr.shape[-1]):
+    if (
+        lengths is None
+        or len(lengths) == 0
+        or (np.all(lengths == lengths[0]) and lengths[0] == arr.shape[-1])
+    ):
         return _user(arr)
     if np.all(lengths == lengths[0]):
         return _user(_interp(arr, int(lengths[0])).astype(arr.dtype, copy=False))

@@ -137,7 +137,9 @@ def as_series_set(X: Any, *, name: str = "X", min_samples: int = 1) -> np.ndarra
     tslearn's univariate layout.
     """
     if isinstance(X, (list, tuple)) and not X:
-        raise ValueError(f"{name} is empty: got 0 series, while a minimum of {max(min_samples, 1)} is required.")
+        raise ValueError(
+            f"{name} is empty: got 0 series, while a minimum of {max(min_samples, 1)} is required."
+        )
     if not _is_series_list(X):
         return as_series_array(X, name=name, min_samples=min_samples)
     series = _as_series_list(X, name, min_samples)

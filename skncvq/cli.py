@@ -18,11 +18,13 @@ __all__ = ["main", "build_parser"]
 _MODEL_SUFFIXES = (".safetensors", ".joblib", ".pkl")
 
 
-_DATA_SUFFIXES = (".npz", ".csv")
+_DATA_SUFFIXES = (".ts", ".npz", ".csv")
 _DATA_HELP = (
     "a UCR dataset name (under --data-home), 'Trace' for the embedded data, or a file of your own: "
-    ".npz with X (n, length) or (n, channels, length) and y [and X_test, y_test], or .csv with one "
-    "series per row and a label column (--label-column); without a test split 20%% is held out"
+    "a UEA/UCR .ts file (multivariate and unequal lengths; needs skncvq[ts]); .npz with X (n, length) "
+    "or (n, channels, length) and y [and X_test, y_test], for unequal lengths X padded and 'lengths' "
+    "[and 'lengths_test']; or .csv with one series per row and a label column (--label-column), a row "
+    "ending in empty cells being a shorter series. Without a test split 20%% is held out"
 )
 
 
@@ -163,6 +165,11 @@ def cmd_sample(args: argparse.Namespace) -> int:
             f"--out {args.out!r}: a CSV holds one channel per series, and this model draws "
             f"{model.n_channels_} channels; write .npy or .npz."
         )
+    if out.suffix.lower() == ".npy" and model.variable_length_ and args.length is None:
+        raise ValueError(
+            f"--out {args.out!r}: this model draws series of unequal lengths, which a .npy cannot hold; "
+            "write .npz (padded X and lengths) or .csv, or give --length."
+        )
     label = None
     if args.label is not None:
         label = (
@@ -174,7 +181,13 @@ def cmd_sample(args: argparse.Namespace) -> int:
             known = [] if model.classes_ is None else [str(c) for c in model.classes_]
             raise ValueError(f"--label {args.label!r} is not one of the model's classes {known}.")
     model.set_params(verbose=1 if args.n > 256 else 0)
-    X = model.sample(args.n, y=label, random_state=args.seed)
+    X = model.sample(args.n, y=label, random_state=args.seed, length=args.length)
+    series = list(X) if isinstance(X, list) else None
+    lengths = np.array([s.shape[-1] for s in X])
+    if series is not None:  # unequal lengths: padded with NaN, each series' length beside
+        X = np.full((len(series), *series[0].shape[:-1], lengths.max()), np.nan, dtype=np.float32)
+        for i, s in enumerate(series):
+            X[i, ..., : s.shape[-1]] = s
     from ._io import atomic_path
 
     with atomic_path(out) as tmp:
@@ -182,11 +195,17 @@ def cmd_sample(args: argparse.Namespace) -> int:
             with open(tmp, "wb") as fh:
                 np.save(fh, X)
         elif out.suffix.lower() == ".npz":
+            extra = {} if label is None else {"y": np.full(len(X), label)}
+            if series is not None:
+                extra["lengths"] = lengths
             with open(tmp, "wb") as fh:
-                np.savez(fh, X=X, **({} if label is None else {"y": np.full(len(X), label)}))
+                np.savez(fh, X=X, **extra)
         else:
-            np.savetxt(tmp, X, delimiter=",", fmt="%.7g")
-    print(f"{len(X)} series of {model.n_channels_} channel(s) of length {X.shape[-1]} written to {out}")
+            with open(tmp, "w") as fh:  # one line per series, of its own length
+                for row, n in zip(X, lengths):
+                    fh.write(",".join(f"{v:.7g}" for v in row[:n]) + "\n")
+    shown = f"length {lengths[0]}" if series is None else f"lengths {lengths.min()} to {lengths.max()}"
+    print(f"{len(X)} series of {model.n_channels_} channel(s) of {shown} written to {out}")
     return 0
 
 
@@ -291,9 +310,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sample.add_argument("--seed", type=int, default=0)
     sample.add_argument(
+        "--length",
+        type=_positive(int),
+        default=None,
+        help="length of every series (default: the training length, or, for a model fitted on unequal "
+        "lengths, lengths drawn from the class's training series)",
+    )
+    sample.add_argument(
         "--out",
         required=True,
-        help="output file: .csv (one univariate series a line), .npy, or .npz (X, and y with --label)",
+        help="output file: .csv (one univariate series a line, of its own length), .npy, or .npz (X, "
+        "and y with --label; series of unequal lengths padded with NaN, and their 'lengths')",
     )
     sample.set_defaults(func=cmd_sample)
     evaluate = sub.add_parser("evaluate", help="score a saved tokenizer or sampler on a dataset's test split")
@@ -336,6 +363,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         TypeError,
         OSError,
         MemoryError,
+        ImportError,  # an optional extra (a .ts file without sktime)
     ) as exc:  # OSError: FileNotFoundError, ConnectionError, ...
         if args.debug:
             raise

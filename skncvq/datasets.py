@@ -195,21 +195,55 @@ def load_trace() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     )
 
 
+def _unpad(X: np.ndarray, lengths: np.ndarray) -> list[np.ndarray]:
+    """Series padded to one length, cut back to their own ``lengths``."""
+    return [x[..., : int(n)] for x, n in zip(X, lengths)]
+
+
+def _read_ts(path: Path) -> tuple[list[np.ndarray], np.ndarray]:
+    """A UEA/UCR ``.ts`` file through sktime's reader: series (one ``(n_channels, length_i)``
+    array each) and labels."""
+    try:
+        from sktime.datasets import load_from_tsfile
+    except ImportError as exc:
+        raise ImportError(
+            f"reading {path.name} needs sktime's .ts reader: pip install 'skncvq[ts]' (or pip install sktime)."
+        ) from exc
+    try:
+        frame, y = load_from_tsfile(str(path), return_data_type="nested_univ")
+    except OSError as exc:  # sktime reports malformed files as IOError
+        raise ValueError(f"{path} is not a readable .ts file: {exc}") from exc
+    X = []
+    for i, row in enumerate(frame.itertuples(index=False)):
+        channels = [np.asarray(cell, dtype=np.float64) for cell in row]
+        if len({len(c) for c in channels}) > 1:
+            raise ValueError(
+                f"{path}: series {i} has channels of different lengths ({sorted({len(c) for c in channels})}); "
+                "skncvq needs the channels of a series to have one length."
+            )
+        X.append(np.stack(channels))
+    return X, np.asarray(y)
+
+
 def load_file(
     path: str | os.PathLike, *, label_column: str = "label", test_size: float = 0.2, random_state: int = 0
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple:
     """Load labelled series from a user's file, split into train and test.
 
-    ``.npz``: arrays ``X`` (``(n, length)`` or ``(n, n_channels, length)``) and ``y``, and
-    optionally ``X_test`` and ``y_test`` for a split of your own. ``.csv``: one univariate
-    series per row, its label in the column ``label_column`` and its values in the other
-    (numeric) columns, in order. Without a test split in the file, a stratified
-    ``test_size`` share of the series is held out (seeded by ``random_state``).
+    ``.ts``: the UEA / UCR archive's format, read by sktime's reader (install
+    ``skncvq[ts]``); multivariate and unequal-length files included. ``.npz``: arrays ``X``
+    (``(n, length)`` or ``(n, n_channels, length)``) and ``y``, optionally ``lengths`` (one per
+    series; ``X`` is then padded and each series is cut to its length), and optionally
+    ``X_test``, ``y_test`` (and ``lengths_test``) for a split of your own. ``.csv``: one
+    univariate series per row, its label in the column ``label_column`` and its values in the
+    other (numeric) columns, in order; a row ending in empty cells is a shorter series. Without
+    a test split in the file, a stratified ``test_size`` share of the series is held out
+    (seeded by ``random_state``).
 
     Parameters
     ----------
     path : path-like
-        A ``.npz`` or ``.csv`` file.
+        A ``.ts``, ``.npz`` or ``.csv`` file.
     label_column : str, default="label"
         The CSV column holding the labels.
     test_size : float in (0, 1), default=0.2
@@ -219,14 +253,18 @@ def load_file(
 
     Returns
     -------
-    X_train, y_train, X_test, y_test : ndarray
+    X_train, y_train, X_test, y_test
+        Series as arrays, or lists of ``(length_i,)`` / ``(n_channels, length_i)`` arrays when
+        their lengths differ; labels as arrays.
 
     Raises
     ------
     FileNotFoundError
         There is no such file.
     ValueError
-        The file lacks what is described above, or its suffix is neither ``.npz`` nor ``.csv``.
+        The file lacks what is described above, or its suffix is not ``.ts``, ``.npz`` or ``.csv``.
+    ImportError
+        A ``.ts`` file without sktime installed.
     """
     from sklearn.model_selection import train_test_split
 
@@ -235,14 +273,21 @@ def load_file(
         raise FileNotFoundError(f"no data file at {path}.")
     suffix = path.suffix.lower()
     test = None
-    if suffix == ".npz":
+    if suffix == ".ts":
+        X, y = _read_ts(path)
+    elif suffix == ".npz":
         with np.load(path, allow_pickle=False) as data:
             missing = [k for k in ("X", "y") if k not in data.files]
             if missing:
                 raise ValueError(f"{path} holds {sorted(data.files)}; a .npz data file needs arrays X and y.")
             X, y = data["X"], data["y"]
+            if "lengths" in data.files:
+                X = _unpad(X, data["lengths"])
             if "X_test" in data.files and "y_test" in data.files:
-                test = data["X_test"], data["y_test"]
+                X_test = data["X_test"]
+                if "lengths_test" in data.files:
+                    X_test = _unpad(X_test, data["lengths_test"])
+                test = X_test, data["y_test"]
     elif suffix == ".csv":
         import pandas as pd
 
@@ -254,16 +299,22 @@ def load_file(
             )
         y = frame.pop(label_column).to_numpy()
         X = frame.to_numpy()
+        if X.dtype.kind == "f" and np.isnan(X[:, -1]).any():  # rows ending in empty cells
+            filled = ~np.isnan(X)
+            lengths = X.shape[1] - np.argmax(filled[:, ::-1], axis=1)
+            X = _unpad(X, lengths)
     else:
         raise ValueError(
-            f"{path}: a data file is a .npz (X, y) or a .csv with a label column; got {suffix!r}."
+            f"{path}: a data file is a .ts, a .npz (X, y) or a .csv with a label column; got {suffix!r}."
         )
     if test is not None:
         return X, y, test[0], test[1]
-    X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=test_size, stratify=y, random_state=random_state
+    idx_train, idx_test = train_test_split(
+        np.arange(len(y)), test_size=test_size, stratify=y, random_state=random_state
     )
-    return X_train, y_train, X_test, y_test
+    if isinstance(X, list):
+        return [X[i] for i in idx_train], y[idx_train], [X[i] for i in idx_test], y[idx_test]
+    return X[idx_train], y[idx_train], X[idx_test], y[idx_test]
 
 
 def make_synthetic(

@@ -246,3 +246,76 @@ def test_fit_on_a_users_csv_with_a_label_column(tmp_path, capsys):
     assert "SVM acc" in capsys.readouterr().out
     assert main(["fit", str(tmp_path / "absent.npz"), "--epochs", "1"]) == 2
     _one_line(capsys, "no data file at")
+
+
+def _write_ts(path, X, y) -> None:
+    """A UEA-style .ts file of series (each (n_channels, length_i)) and labels."""
+    lines = [
+        "@problemName mine",
+        "@timeStamps false",
+        "@missing false",
+        "@univariate " + ("true" if X[0].shape[0] == 1 else "false"),
+        f"@dimensions {X[0].shape[0]}",
+        "@equalLength false",
+        "@classLabel true " + " ".join(sorted({str(v) for v in y})),
+        "@data",
+    ]
+    for x, label in zip(X, y):
+        lines.append(":".join(",".join(f"{v:.6g}" for v in channel) for channel in x) + f":{label}")
+    path.write_text("\n".join(lines) + "\n")
+
+
+def test_a_ragged_ts_file_fits_samples_and_evaluates(tmp_path, capsys):
+    import numpy as np
+
+    pytest.importorskip("sktime")
+    from skncvq.datasets import load_file
+
+    rng = np.random.default_rng(0)
+    y = np.arange(40) % 2
+    X = [np.stack([np.sin(np.linspace(0, 6 + 6 * c, n)), np.cos(np.linspace(0, 6, n))]) for c, n in
+         zip(y, rng.integers(30, 60, 40))]  # fmt: skip
+    _write_ts(tmp_path / "mine.ts", X, y)
+    X_train, y_train, X_test, y_test = load_file(tmp_path / "mine.ts")
+    assert isinstance(X_train, list) and len(X_train) + len(X_test) == 40 and X_train[0].shape[0] == 2
+    model = tmp_path / "s.safetensors"
+    argv = ["fit", str(tmp_path / "mine.ts"), "--epochs", "1", "--ssl", "none", "--sampler"]
+    assert main([*argv, "--prior-epochs", "1", "--save", str(model)]) == 0
+    assert main(["sample", str(model), "--n", "5", "--label", "1", "--out", str(tmp_path / "x.npz")]) == 0
+    with np.load(tmp_path / "x.npz") as out:  # padded with NaN, each series' length beside
+        assert out["X"].shape[:2] == (5, 2) and out["lengths"].shape == (5,)
+        assert all(
+            np.isfinite(x[:, :n]).all() and np.isnan(x[:, n:]).all() for x, n in zip(out["X"], out["lengths"])
+        )
+        assert set(out["lengths"]) <= {x.shape[1] for x, c in zip(X_train, y_train) if str(c) == "1"}
+        np.savez(tmp_path / "again.npz", X=out["X"], lengths=out["lengths"], y=np.r_[0, 1, 0, 1, 0])
+    again = load_file(tmp_path / "again.npz", test_size=0.4)[0]
+    assert isinstance(again, list) and np.isfinite(np.concatenate([a.ravel() for a in again])).all()
+    capsys.readouterr()
+    assert main(["sample", str(model), "--n", "2", "--out", str(tmp_path / "x.npy")]) == 2
+    _one_line(capsys, "unequal lengths, which a .npy cannot hold")
+    assert main(["sample", str(model), "--n", "2", "--length", "33", "--out", str(tmp_path / "x.npy")]) == 0
+    assert np.load(tmp_path / "x.npy").shape == (2, 2, 33)
+    assert main(["evaluate", str(model), str(tmp_path / "mine.ts"), "--evaluator-time", "2"]) == 0
+    assert "CAS" in capsys.readouterr().out
+
+
+def test_a_ragged_csv_reads_rows_ending_in_empty_cells_as_shorter_series(tmp_path, capsys):
+
+    from skncvq.datasets import load_file
+
+    rows = ["label,t0,t1,t2,t3,t4,t5,t6,t7"]
+    rows += [f"{i % 2}," + ",".join(["1"] * (6 + i % 3)) + "," * (2 - i % 3) for i in range(20)]
+    (tmp_path / "r.csv").write_text("\n".join(rows) + "\n")
+    X_train, y_train, X_test, _ = load_file(tmp_path / "r.csv")
+    assert isinstance(X_train, list) and {x.shape for x in X_train + X_test} == {(6,), (7,), (8,)}
+
+
+def test_a_ts_file_without_sktime_says_what_to_install(tmp_path, monkeypatch, capsys):
+    import sys
+
+    (tmp_path / "mine.ts").write_text("@data\n")
+    monkeypatch.setitem(sys.modules, "sktime", None)
+    monkeypatch.setitem(sys.modules, "sktime.datasets", None)
+    assert main(["fit", str(tmp_path / "mine.ts"), "--epochs", "1"]) == 2
+    _one_line(capsys, "pip install 'skncvq[ts]'")

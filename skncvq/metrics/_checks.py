@@ -29,9 +29,7 @@ def check_n_splits(n_splits) -> int:
     return int(n_splits)
 
 
-def check_generated(
-    X, *, name: str, classifier=None, min_samples: int = 1
-) -> np.ndarray | list[np.ndarray]:
+def check_generated(X, *, name: str, classifier=None, min_samples: int = 1) -> np.ndarray | list[np.ndarray]:
     """Validate a set of (generated or real) series: an ``(n, C, L)`` array, or a list of
     ``(C, L_i)`` arrays when their lengths differ. NaN/inf, and a shape other than the one
     ``classifier`` was fitted on (channels, and the length unless it was fitted on unequal

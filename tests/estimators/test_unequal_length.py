@@ -140,8 +140,14 @@ def test_save_and_load_keep_the_lengths(ragged, tmp_path):
     "X, match",
     [
         ([], "X is empty: got 0 series"),
-        ([np.ones((2, 40)), np.ones((3, 50))], "mixes channel counts: series 0 has 2 channel.*series 1 has 3"),
-        ([np.ones((40, 2)), np.ones((50, 2))], r"look like \(length_i, n_channels\): pass \[s.T for s in X\]"),
+        (
+            [np.ones((2, 40)), np.ones((3, 50))],
+            "mixes channel counts: series 0 has 2 channel.*series 1 has 3",
+        ),
+        (
+            [np.ones((40, 2)), np.ones((50, 2))],
+            r"look like \(length_i, n_channels\): pass \[s.T for s in X\]",
+        ),
         ([np.ones(40), np.r_[np.ones(30), np.nan]], "NaN or infinity .*series 1, channel 0, step 30"),
         ([np.ones(40), np.ones((2, 2, 50))], r"X\[1\] has shape \(2, 2, 50\)"),
         ([np.ones(40), np.array([])], r"X\[1\] is empty"),
