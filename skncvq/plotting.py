@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -29,6 +29,7 @@ def plot_real_vs_synthetic(
     synthetic: Mapping[str, tuple[np.ndarray, np.ndarray]],
     *,
     n_per_class: int = 5,
+    channels: Sequence[int] | None = None,
     path: str | os.PathLike | None = None,
     random_state: int | None = 0,
 ):
@@ -38,11 +39,14 @@ def plot_real_vs_synthetic(
     Parameters
     ----------
     X_real, y_real : array-like
-        Real series, ``(n, length)`` or ``(n, n_channels, length)``, and their labels.
+        Real series, ``(n, length)`` or ``(n, n_channels, length)``, or a list of series of
+        unequal lengths, and their labels.
     synthetic : mapping of name to (X, y)
         Generated series and the labels they were generated for, per model.
     n_per_class : int, default=5
         Series drawn per panel (at random, thin lines).
+    channels : sequence of int or None, default=None
+        The channels to draw, a panel row each per class; None draws all.
     path : path or None
         Where to save the figure (format from the suffix, written atomically); None only returns it.
     random_state : int or None
@@ -68,7 +72,13 @@ def plot_real_vs_synthetic(
         "real": (X_real, y_real),
         **{k: (_channels(v[0]), np.asarray(v[1])) for k, v in synthetic.items()},
     }
-    n_ch = X_real.shape[1]
+    shown = list(range(X_real[0].shape[0])) if channels is None else [int(c) for c in channels]
+    bad = [c for c in shown if not 0 <= c < X_real[0].shape[0]]
+    if bad or not shown:
+        raise ValueError(
+            f"channels {bad or shown} are not among the series' {X_real[0].shape[0]} channel(s)."
+        )
+    n_ch = len(shown)
     rng = np.random.RandomState(random_state)
     fig, axes = plt.subplots(
         len(classes) * n_ch,
@@ -82,22 +92,26 @@ def plot_real_vs_synthetic(
         for j, (name, (X, y)) in enumerate(columns.items()):
             rows = np.flatnonzero(y == label)
             drawn = rng.choice(rows, size=min(n_per_class, len(rows)), replace=False) if len(rows) else []
-            for c in range(n_ch):
-                ax = axes[i * n_ch + c, j]
+            for k, c in enumerate(shown):
+                ax = axes[i * n_ch + k, j]
                 for r in drawn:
-                    ax.plot(X[r, c], lw=0.8, alpha=0.8)
-                if i == 0 and c == 0:
+                    ax.plot(X[r][c], lw=0.8, alpha=0.8)
+                if i == 0 and k == 0:
                     ax.set_title(name, fontsize=9)
                 if j == 0:
-                    ax.set_ylabel(f"class {label}" + (f", ch {c}" if n_ch > 1 else ""), fontsize=8)
+                    several = X_real[0].shape[0] > 1
+                    ax.set_ylabel(f"class {label}" + (f", ch {c}" if several else ""), fontsize=8)
                 ax.tick_params(labelsize=7)
     fig.tight_layout()
     _save(fig, path)
     return fig
 
 
-def _channels(X) -> np.ndarray:
-    """Series as ``(n, n_channels, length)``: 2-D input is one channel."""
+def _channels(X) -> np.ndarray | list[np.ndarray]:
+    """Series as ``(n, n_channels, length)``, or a list of ``(n_channels, length_i)`` for a list
+    of series of unequal lengths: one-channel series get their channel axis."""
+    if isinstance(X, (list, tuple)) and len({np.shape(s) for s in X}) > 1:
+        return [np.atleast_2d(np.asarray(s)) for s in X]
     X = np.asarray(X)
     return X[:, None, :] if X.ndim == 2 else X
 
