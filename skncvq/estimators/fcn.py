@@ -73,7 +73,13 @@ class FCNClassifier(PicklingMixin, FitStateMixin, ClassifierMixin, BaseEstimator
     module_ : FCN
         The fitted network (:class:`skncvq.nn.FCN`), in eval mode.
     n_features_in_ : int
-        Values per series: its length times its channels.
+        Values per series: ``length_`` times its channels.
+    length_ : int
+        The length the model works at: the training series' length, or the longest training
+        series' when their lengths differ (see :ref:`unequal lengths <decision-unequal-lengths>`).
+    variable_length_ : bool
+        Whether the training series had unequal lengths; then series of any length are
+        interpolated onto ``length_``, otherwise other lengths are refused.
     n_channels_ : int
         Channels per series (1 for 2-D input); the first convolution takes them all.
     mean_, scale_ : ndarray of shape (n_channels,)
@@ -140,6 +146,15 @@ class FCNClassifier(PicklingMixin, FitStateMixin, ClassifierMixin, BaseEstimator
     @fit_transaction
     def fit(self, X, y) -> FCNClassifier:
         """Train on series ``X`` with labels ``y`` (any hashable label type).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_series, length) or (n_series, n_channels, length), or list
+            Training series: univariate as 2-D arrays or DataFrames (or tslearn's
+            ``(n_series, length, 1)``), multivariate channels first, of unequal lengths a list
+            of ``(length_i,)`` or ``(n_channels, length_i)`` arrays.
+        y : array-like of shape (n_series,)
+            Class labels.
 
         Returns
         -------

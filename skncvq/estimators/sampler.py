@@ -148,7 +148,17 @@ class MaskGITSampler(PicklingMixin, FitStateMixin, SamplerInferenceMixin, BaseEs
     class_prior_ : ndarray or None
         Training frequency of each class in ``classes_`` (None when fitted without ``y``).
     n_features_in_ : int
-        Values per series: its length times its channels.
+        Values per series: ``length_`` times its channels.
+    length_ : int
+        The length the model works at: the training series' length, or the longest training
+        series' when their lengths differ (see :ref:`unequal lengths <decision-unequal-lengths>`).
+    variable_length_ : bool
+        Whether the training series had unequal lengths; then series of any length are
+        interpolated onto ``length_``, otherwise other lengths are refused.
+    train_lengths_ : ndarray of int of shape (n_train,)
+        Each training series' length, from which ``sample`` draws lengths.
+    train_classes_ : ndarray of int of shape (n_train,)
+        Each training series' class, as an index into ``classes_`` (0 without labels).
     n_channels_ : int
         Channels per series (1 for 2-D input).
     history_ : list of dict
@@ -322,7 +332,10 @@ class MaskGITSampler(PicklingMixin, FitStateMixin, SamplerInferenceMixin, BaseEs
 
         Parameters
         ----------
-        X : array-like of shape (n_series, length)
+        X : array-like of shape (n_series, length) or (n_series, n_channels, length), or list
+            Training series: univariate as 2-D arrays or DataFrames (or tslearn's
+            ``(n_series, length, 1)``), multivariate channels first, of unequal lengths a list
+            of ``(length_i,)`` or ``(n_channels, length_i)`` arrays.
         y : array-like of shape (n_series,) or None
             Class labels (any type) for class-conditional sampling; None trains an
             unconditional prior.

@@ -153,7 +153,13 @@ class NCVQVAETransformer(
     config_ : NCVQVAEConfig
         Model sizes used.
     n_features_in_ : int
-        Values per series seen in ``fit``: its length times its channels.
+        Values per series seen in ``fit``: ``length_`` times its channels.
+    length_ : int
+        The length the model works at: the training series' length, or the longest training
+        series' when their lengths differ (see :ref:`unequal lengths <decision-unequal-lengths>`).
+    variable_length_ : bool
+        Whether the training series had unequal lengths; then series of any length are
+        interpolated onto ``length_``, otherwise other lengths are refused.
     n_channels_ : int
         Channels per series seen in ``fit`` (1 for 2-D input); they are tokenized jointly, all
         channels' spectra into one encoder and one token grid.
@@ -353,9 +359,10 @@ class NCVQVAETransformer(
 
         Parameters
         ----------
-        X : array-like of shape (n_series, length) or (n_series, n_channels, length)
-            Equal-length training series, at least 2: univariate as 2-D arrays or DataFrames (or
-            tslearn's ``(n_series, length, 1)``), multivariate channels first.
+        X : array-like of shape (n_series, length) or (n_series, n_channels, length), or list
+            Training series, at least 2: univariate as 2-D arrays or DataFrames (or tslearn's
+            ``(n_series, length, 1)``), multivariate channels first, of unequal lengths a list
+            of ``(length_i,)`` or ``(n_channels, length_i)`` arrays.
         y : array-like of shape (n_series,) or None, default=None
             Class labels, used only by ``projection`` ("auto" or "discriminant"); training the
             tokenizer never sees them.
@@ -465,8 +472,9 @@ class NCVQVAETransformer(
 
         Parameters
         ----------
-        X : array-like of shape (n_series, length)
-            Series of the length seen in ``fit``.
+        X : array-like of shape (n_series, length) or (n_series, n_channels, length), or list
+            Series of the channels seen in ``fit`` and of ``length_``; of any lengths (a list of
+            arrays) when the tokenizer was fitted on unequal lengths.
 
         Returns
         -------
