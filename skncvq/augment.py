@@ -118,6 +118,7 @@ def slice_shuffle(x: torch.Tensor, generator: torch.Generator, *, n_segments: in
     return x.gather(2, src.long().unsqueeze(1).expand(-1, x.shape[1], -1))
 
 
+#: The augmentations by name: each a function ``(x, generator) -> x`` on ``(B, C, L)`` series.
 AUGMENTATIONS = {
     "amplitude_resize": amplitude_resize,
     "window_warp": window_warp,
@@ -125,6 +126,8 @@ AUGMENTATIONS = {
     "gaussian_noise": gaussian_noise,
 }
 
+#: Named sets of augmentations: what the tokenizer's ``augmentations`` parameter accepts by
+#: name, each a tuple of names in :data:`AUGMENTATIONS`.
 AUGMENTATION_SETS: dict[str, tuple[str, ...]] = {
     "warp": ("window_warp", "amplitude_resize"),
     "slice": ("slice_shuffle",),

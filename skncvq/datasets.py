@@ -17,6 +17,8 @@ from ._io import atomic_path
 
 __all__ = ["load_ucr", "load_trace", "load_file", "make_synthetic", "DATA_ENV"]
 
+#: Name of the environment variable that sets the folder :func:`load_ucr` reads and downloads
+#: UCR datasets into when ``data_home`` is None.
 DATA_ENV = "SKNCVQ_DATA"
 
 

@@ -54,3 +54,24 @@ def test_docs_build_without_warnings(tmp_path):
     api = (out / "api.html").read_text()
     for name in ("NCVQVAETransformer", "MaskGITSampler", "make_cas_scorer", "plot_token_grid"):
         assert name in api
+    # every public method has its section on its estimator's page, which the HTML repr links to
+    from skncvq import FCNClassifier, MaskGITSampler, NCVQVAETransformer
+    from skncvq.estimators._doc_link import DOCS_URL
+
+    for cls, methods in (
+        (
+            NCVQVAETransformer,
+            ("fit", "transform", "encode", "decode", "reconstruct", "inverse_transform", "score"),
+        ),
+        (MaskGITSampler, ("fit", "sample", "edit", "fit_resample", "score", "sample_tokens")),
+        (FCNClassifier, ("fit", "predict", "predict_proba", "embed", "score")),
+    ):
+        link = cls()._get_doc_link()
+        assert link.startswith(DOCS_URL)
+        page = (out / link.removeprefix(DOCS_URL)).read_text()
+        for method in methods:
+            assert f'id="skncvq.{cls.__name__}.{method}"' in page, (cls.__name__, method)
+        assert "Parameters" in page and "Returns" in page
+    # the reference lists the public API only: no torch modules or skorch nets
+    generated = {p.stem for p in (out / "generated").glob("*.html")}
+    assert not {g for g in generated if g.startswith(("skncvq.nn", "skncvq.training"))}, generated

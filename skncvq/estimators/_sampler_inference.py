@@ -1,7 +1,7 @@
 """The fitted sampler's generation: labels to class ids, token grids from the prior, series.
 
 A mixin of :class:`~skncvq.MaskGITSampler`, apart from its parameters and training. The host
-provides ``module_`` (the fitted :class:`skncvq.nn.MaskGIT`), ``tokenizer_``, ``classes_``,
+provides ``module_`` (the fitted a ``skncvq.nn.MaskGIT``), ``tokenizer_``, ``classes_``,
 ``class_prior_``, ``token_shape_``, ``device_``, ``sample_precision_``, the sampling parameters
 (``n_steps``, ``guidance_scale``, ``temperature``, ``choice_temperature``, ``unconditional``,
 ``sampling_strategy``, ``resampling``, ``edit_ratio``, ``random_state``), ``p_unconditional``,

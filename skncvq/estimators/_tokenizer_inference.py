@@ -1,7 +1,7 @@
 """The fitted tokenizer's inference: features, token grids, decoding and reconstruction.
 
 A mixin of :class:`~skncvq.NCVQVAETransformer`, apart from its parameters and training. The
-host provides ``module_`` (the fitted :class:`skncvq.nn.NCVQVAE`), ``config_``,
+host provides ``module_`` (the fitted a ``skncvq.nn.NCVQVAE``), ``config_``,
 ``token_shape_``, ``device_``, ``n_features_in_``, ``output``, and ``_validate_X`` /
 ``_scale`` / ``_unscale`` (input checks and the global scaling the model was trained on).
 """

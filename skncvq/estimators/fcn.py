@@ -15,6 +15,7 @@ from .._validation import check_device, global_scale, validate_labels, validate_
 from ..nn import FCN
 from ..training import TrainSettings, make_classifier_net, train
 from ._constraints import POSITIVE_INT, TRAINING
+from ._doc_link import DocLinkMixin
 from ._fit_state import FitStateMixin, fit_transaction
 from ._pickling import PicklingMixin
 from ._torch_utils import batched, draw_seed, inference, resolve_device, resolve_precision
@@ -24,7 +25,7 @@ __all__ = ["FCNClassifier"]
 _EVAL_BATCH = 512
 
 
-class FCNClassifier(PicklingMixin, FitStateMixin, ClassifierMixin, BaseEstimator):
+class FCNClassifier(DocLinkMixin, PicklingMixin, FitStateMixin, ClassifierMixin, BaseEstimator):
     """Fully convolutional network classifier for univariate time series (Wang et al. 2017).
 
     Three Conv1d blocks (128, 256, 128 filters; kernels 8, 5, 3; "same" padding, BatchNorm,
@@ -71,7 +72,7 @@ class FCNClassifier(PicklingMixin, FitStateMixin, ClassifierMixin, BaseEstimator
     classes_ : ndarray
         Class labels seen in ``fit``.
     module_ : FCN
-        The fitted network (:class:`skncvq.nn.FCN`), in eval mode.
+        The fitted network (an ``skncvq.nn.FCN``), in eval mode.
     n_features_in_ : int
         Values per series: ``length_`` times its channels.
     length_ : int

@@ -17,6 +17,7 @@ from .._validation import check_device, check_min_length, validate_labels, valid
 from ..nn import MaskGIT, MaskGITConfig
 from ..training import TrainSettings, make_prior_net, train
 from ._constraints import NON_NEGATIVE, POSITIVE, POSITIVE_INT, TRAINING, UNIT
+from ._doc_link import DocLinkMixin
 from ._fit_state import FitStateMixin, fit_transaction
 from ._pickling import PicklingMixin
 from ._prior_sizes import AUTO_PRIOR_LR, auto_prior_batch, auto_prior_lr_scale, auto_prior_width
@@ -33,7 +34,7 @@ def _unfrozen(tokenizer):
     return tokenizer.estimator if isinstance(tokenizer, FrozenEstimator) else tokenizer
 
 
-class MaskGITSampler(PicklingMixin, FitStateMixin, SamplerInferenceMixin, BaseEstimator):
+class MaskGITSampler(DocLinkMixin, PicklingMixin, FitStateMixin, SamplerInferenceMixin, BaseEstimator):
     """Generate time series with a class-conditional MaskGIT prior over NC-VQVAE tokens.
 
     ``fit`` tokenizes the training series with a stage-1 :class:`NCVQVAETransformer` (fitted
@@ -142,7 +143,7 @@ class MaskGITSampler(PicklingMixin, FitStateMixin, SamplerInferenceMixin, BaseEs
     config_ : MaskGITConfig
         Sizes of the prior, with ``hidden_dim`` resolved.
     module_ : MaskGIT
-        The fitted prior (:class:`skncvq.nn.MaskGIT`), in eval mode.
+        The fitted prior (a ``skncvq.nn.MaskGIT``), in eval mode.
     classes_ : ndarray or None
         Labels seen in ``fit`` (None when fitted without ``y``).
     class_prior_ : ndarray or None

@@ -18,6 +18,7 @@ from ..nn import NCVQVAE, NCVQVAEConfig
 from ..nn.config import auto_latent_width
 from ..training import LOSS_KEYS, TrainSettings, make_tokenizer_net, train
 from ._constraints import NON_NEGATIVE, NON_NEGATIVE_INT, POSITIVE_INT, TRAINING, UNIT
+from ._doc_link import DocLinkMixin
 from ._feature_projection import fit_projection, resolve_projection
 from ._fit_state import FitStateMixin, fit_transaction
 from ._pickling import PicklingMixin
@@ -37,6 +38,7 @@ STOPGRAD_MIN_SERIES = 256
 
 
 class NCVQVAETransformer(
+    DocLinkMixin,
     PicklingMixin,
     FitStateMixin,
     TokenizerInferenceMixin,
@@ -149,7 +151,7 @@ class NCVQVAETransformer(
     Attributes
     ----------
     module_ : NCVQVAE
-        The fitted network (:class:`skncvq.nn.NCVQVAE`), in eval mode.
+        The fitted network (a ``skncvq.nn.NCVQVAE``), in eval mode.
     config_ : NCVQVAEConfig
         Model sizes used.
     n_features_in_ : int
