@@ -58,6 +58,9 @@ def test_the_tokenizer_works_at_the_longest_length(ragged):
     # an array of another length is interpolated too, and comes back at its length
     assert tok.reconstruct(np.stack([x[:, :30] for x in X])).shape == (len(X), 2, 30)
     assert tok.decode(tokens).shape == (len(X), 2, tok.length_)  # at the working length
+    frame = tok.set_output(transform="pandas").transform(X)
+    tok.set_output(transform="default")
+    assert frame.shape == features.shape and list(frame.columns) == list(tok.get_feature_names_out())
 
 
 def test_sampled_lengths_follow_the_class(ragged):
