@@ -13,16 +13,25 @@ from skncvq.plotting import plot_real_vs_synthetic
 
 X_train, y_train, X_test, y_test = load_trace()
 tok = NCVQVAETransformer(
-    ssl=None, hidden_dim=16, codebook_dim=16, n_res_blocks=1, max_epochs=25, random_state=0
+    ssl=None,
+    hidden_dim=16,
+    codebook_dim=16,
+    n_res_blocks=1,
+    max_epochs=25,
+    random_state=0,
 )
-sampler = MaskGITSampler(tokenizer=tok, hidden_dim=32, n_layers=1, max_epochs=60, random_state=0)
-sampler.fit(X_train, y_train)
+sampler = MaskGITSampler(
+    tokenizer=tok, hidden_dim=32, n_layers=1, max_epochs=60, random_state=0
+)
+sampler = sampler.fit(X_train, y_train)
 
 # %%
 # Five series per class, real beside synthetic.
 labels = np.repeat(sampler.classes_, 5)
 X_new = sampler.sample(len(labels), y=labels)
-plot_real_vs_synthetic(X_test, y_test, {"MaskGITSampler": (X_new, labels)}, n_per_class=5)
+fig = plot_real_vs_synthetic(
+    X_test, y_test, {"MaskGITSampler": (X_new, labels)}, n_per_class=5
+)
 
 # %%
 # The prior's held-out masked-token log-likelihood, what ``score`` returns.

@@ -17,8 +17,17 @@ from skncvq import NCVQVAETransformer
 from skncvq.datasets import load_trace
 
 X_train, y_train, X_test, y_test = load_trace()
-small = dict(hidden_dim=16, codebook_dim=16, n_res_blocks=1, projector_dim=32, max_epochs=8, random_state=0)
-pipe = make_pipeline(NCVQVAETransformer(**small), StandardScaler(), LinearSVC(C=0.1, max_iter=5000))
+small = dict(
+    hidden_dim=16,
+    codebook_dim=16,
+    n_res_blocks=1,
+    projector_dim=32,
+    max_epochs=8,
+    random_state=0,
+)
+pipe = make_pipeline(
+    NCVQVAETransformer(**small), StandardScaler(), LinearSVC(C=0.1, max_iter=5000)
+)
 
 # %%
 # Search the SSL objective and the representation on the training split only.
@@ -37,11 +46,14 @@ print(f"test accuracy: {search.score(X_test, y_test):.3f}")
 # %%
 # Cross-validated accuracy of each candidate.
 labels = [
-    f"{p['ncvqvaetransformer__ssl']}\n{p['ncvqvaetransformer__output']}" for p in search.cv_results_["params"]
+    f"{p['ncvqvaetransformer__ssl']}\n{p['ncvqvaetransformer__output']}"
+    for p in search.cv_results_["params"]
 ]
 fig, ax = plt.subplots(figsize=(6, 3))
 ax.bar(
-    np.arange(len(labels)), search.cv_results_["mean_test_score"], yerr=search.cv_results_["std_test_score"]
+    np.arange(len(labels)),
+    search.cv_results_["mean_test_score"],
+    yerr=search.cv_results_["std_test_score"],
 )
 ax.set_xticks(np.arange(len(labels)), labels, fontsize=8)
 ax.set_ylabel("2-fold CV accuracy")

@@ -19,18 +19,28 @@ from skncvq.datasets import load_trace
 
 X_train, y_train, X_test, y_test = load_trace()
 keep = np.concatenate(
-    [np.flatnonzero(y_train == c)[: 5 if c in (1, 2) else None] for c in np.unique(y_train)]
+    [
+        np.flatnonzero(y_train == c)[: 5 if c in (1, 2) else None]
+        for c in np.unique(y_train)
+    ]
 )
 X_imb, y_imb = X_train[keep], y_train[keep]
 print("training series per class:", dict(zip(*np.unique(y_imb, return_counts=True))))
 
 tok = NCVQVAETransformer(
-    ssl=None, hidden_dim=16, codebook_dim=16, n_res_blocks=1, max_epochs=25, random_state=0
+    ssl=None,
+    hidden_dim=16,
+    codebook_dim=16,
+    n_res_blocks=1,
+    max_epochs=25,
+    random_state=0,
 )
 samplers = {
     "none": None,
     "random oversampling": RandomOverSampler(random_state=0),
-    "MaskGITSampler": MaskGITSampler(tokenizer=tok, hidden_dim=32, n_layers=1, max_epochs=60, random_state=0),
+    "MaskGITSampler": MaskGITSampler(
+        tokenizer=tok, hidden_dim=32, n_layers=1, max_epochs=60, random_state=0
+    ),
 }
 
 # %%

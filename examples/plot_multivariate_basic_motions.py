@@ -42,12 +42,16 @@ print(f"test accuracy: {clf.score(X_test, y_test):.3f}")
 # gyroscope (channel 3). A sampled series is drawn as a whole, so its channels move together as
 # a real recording's do: running has large, fast swings on both sensors, standing is flat.
 sampler = MaskGITSampler(
-    tokenizer=NCVQVAETransformer(max_time=seconds, random_state=0), max_time=seconds, random_state=0
+    tokenizer=NCVQVAETransformer(max_time=seconds, random_state=0),
+    max_time=seconds,
+    random_state=0,
 )
-sampler.fit(X_train, y_train)
+sampler = sampler.fit(X_train, y_train)
 labels = np.repeat(sampler.classes_, 5)
 X_new = sampler.sample(len(labels), y=labels, random_state=0)
-fig = plot_real_vs_synthetic(X_test, y_test, {"MaskGITSampler": (X_new, labels)}, channels=[0, 3])
+fig = plot_real_vs_synthetic(
+    X_test, y_test, {"MaskGITSampler": (X_new, labels)}, channels=[0, 3]
+)
 
 # %%
 # The channels belong together: the correlation between the accelerometer's and the
@@ -59,7 +63,9 @@ def energy_correlation(X):
     return np.corrcoef(acc, gyro)[0, 1]
 
 
-print(f"real: {energy_correlation(X_test):.2f}, sampled: {energy_correlation(X_new):.2f}")
+print(
+    f"real: {energy_correlation(X_test):.2f}, sampled: {energy_correlation(X_new):.2f}"
+)
 
 # %%
 # What to take from it: multichannel series need no reshaping, the pipeline classifies them

@@ -13,16 +13,23 @@ from skncvq.plotting import plot_history
 
 X_train, y_train, X_test, y_test = load_trace()
 tok = NCVQVAETransformer(
-    hidden_dim=16, codebook_dim=16, n_res_blocks=1, projector_dim=32, max_epochs=15, random_state=0
+    hidden_dim=16,
+    codebook_dim=16,
+    n_res_blocks=1,
+    projector_dim=32,
+    max_epochs=15,
+    random_state=0,
 )
 tok.fit(X_train)
 
 # %%
 # The SSL branch runs for the first ``ssl_until`` (75 %) of training, then the fit continues on
 # reconstruction alone: the ``ssl`` curve stops there.
-plot_history(tok.history_, ("recon_time", "ssl", "perplexity", "dead_codes"))
+fig = plot_history(tok.history_, ("recon_time", "ssl", "perplexity", "dead_codes"))
 
 # %%
 # Codebook use on held-out series.
 perplexity, dead = codebook_usage(tok.encode(X_test), tok.codebook_size)
-print(f"test perplexity {perplexity:.1f} of {tok.codebook_size} codes, {dead} never used")
+print(
+    f"test perplexity {perplexity:.1f} of {tok.codebook_size} codes, {dead} never used"
+)
