@@ -27,6 +27,12 @@ def test_docs_build_without_warnings(tmp_path):
         ignore=shutil.ignore_patterns("_build", "auto_examples", "generated"),
     )
     shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    shutil.copy(ROOT / "README.md", tmp_path / "README.md")  # the quickstart includes its usage
+    # the decisions page includes the benchmark tables that the scripts generate
+    results = tmp_path / "benchmarks" / "results"
+    results.mkdir(parents=True)
+    for table in (ROOT / "benchmarks" / "results").glob("*.md"):
+        shutil.copy(table, results / table.name)
     out = tmp_path / "html"
     result = subprocess.run(
         [
