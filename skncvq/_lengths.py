@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["resample", "restore"]
+__all__ = ["resample", "restore", "user_layout"]
 
 
 def _interp(block: np.ndarray, length: int) -> np.ndarray:
@@ -52,8 +52,9 @@ def resample(series: Sequence[np.ndarray] | np.ndarray, length: int) -> np.ndarr
     return out
 
 
-def _user(series: np.ndarray) -> np.ndarray:
-    """``(..., C, L)`` in the layout users pass: the channel axis dropped for one channel."""
+def user_layout(series: np.ndarray) -> np.ndarray:
+    """``(..., C, L)`` series, one or many, in the layout users pass: the channel axis dropped
+    for one channel."""
     return series[..., 0, :] if series.shape[-2] == 1 else series
 
 
@@ -77,13 +78,13 @@ def restore(arr: np.ndarray, lengths: np.ndarray | None) -> np.ndarray | list[np
         or len(lengths) == 0
         or (np.all(lengths == lengths[0]) and lengths[0] == arr.shape[-1])
     ):
-        return _user(arr)
+        return user_layout(arr)
     if np.all(lengths == lengths[0]):
-        return _user(_interp(arr, int(lengths[0])).astype(arr.dtype, copy=False))
+        return user_layout(_interp(arr, int(lengths[0])).astype(arr.dtype, copy=False))
     out: list[np.ndarray | None] = [None] * len(arr)
     for size in np.unique(lengths):
         idx = np.flatnonzero(lengths == size)
-        block = _user(_interp(arr[idx], int(size)).astype(arr.dtype, copy=False))
+        block = user_layout(_interp(arr[idx], int(size)).astype(arr.dtype, copy=False))
         for j, i in enumerate(idx):
             out[i] = block[j]
     return out  # type: ignore[return-value]

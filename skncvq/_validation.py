@@ -15,7 +15,6 @@ __all__ = [
     "validate_series_set",
     "validate_labels",
     "as_series_array",
-    "as_user_layout",
     "check_min_length",
     "global_scale",
     "min_length",
@@ -191,11 +190,6 @@ def as_series_array(X: Any, *, name: str = "X", min_samples: int = 1) -> np.ndar
     if arr.shape[1] < 1 or arr.shape[2] < 1:
         raise ValueError(f"Found array with 0 feature(s) (shape={given}) while a minimum of 1 is required.")
     return _finite_float(arr, name)
-
-
-def as_user_layout(arr: np.ndarray) -> np.ndarray:
-    """``(n, C, L)`` series in the layout users pass: ``(n, L)`` for one channel, else as is."""
-    return arr[:, 0] if arr.shape[1] == 1 else arr
 
 
 def min_length(n_fft: int) -> int:

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
 
-from .._lengths import restore
+from .._lengths import restore, user_layout
 from .._validation import as_series_set, validate_labels, validate_series, validate_series_set
 from ._resampling import resampling_targets
 from ._torch_utils import draw_seed, inference
@@ -266,7 +266,7 @@ class SamplerInferenceMixin:
         moved = restore(change, lengths)
         if not isinstance(moved, list):
             return restore((np.asarray(own) + moved.reshape(np.shape(own))).astype(np.float32), None)
-        return [(s.squeeze(0) if s.shape[0] == 1 else s).astype(np.float32) + m for s, m in zip(own, moved)]
+        return [user_layout(s).astype(np.float32) + m for s, m in zip(own, moved)]
 
     def score(self, X, y=None) -> float:
         """Mean log-likelihood per masked token of the series' token grids under the prior.
@@ -351,7 +351,7 @@ class SamplerInferenceMixin:
         self.sampling_strategy_ = {label: n for label, n in targets.items() if n > 0}
         own = as_series_set(X)
         if isinstance(own, list):
-            own = [(s.squeeze(0) if s.shape[0] == 1 else s).astype(np.float32) for s in own]
+            own = [user_layout(s).astype(np.float32) for s in own]
         else:
             own = restore(own.astype(np.float32), None)
         new_X, new_y = [own], [y]
