@@ -1,16 +1,19 @@
 """Ctrl+C reaches the user; a spent time budget still ends training normally."""
 
+import os
 import signal
 import subprocess
 import sys
 import textwrap
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
+import skncvq
 from skncvq import FCNClassifier, MaskGITSampler, NCVQVAETransformer
 from skncvq.training import PriorNet, TokenizerNet
 
@@ -104,15 +107,23 @@ def test_real_sigint_ends_fit_with_keyboard_interrupt(tmp_path):
             """
         )
     )
+    # the child imports the skncvq under test, installed or not (a bare interpreter run from the
+    # repository finds it only through the working directory, which the child does not share)
+    root = str(Path(skncvq.__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
     proc = subprocess.Popen(
         [sys.executable, str(script)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        env=env,
         preexec_fn=_sigint_as_in_a_terminal,
     )
     try:
-        assert proc.stdout.readline().strip() == "training"  # in the training loop now
+        line = proc.stdout.readline().strip()
+        if line != "training":  # the child failed before training: show why
+            proc.kill()
+            raise AssertionError(f"the child never reached training: {proc.communicate()[1][-2000:]}")
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=120)
     finally:
